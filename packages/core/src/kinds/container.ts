@@ -1,0 +1,102 @@
+/**
+ * The container template shared by Deployment and Job: image, command, env, ports,
+ * resources, health, mounts and restart policy.
+ */
+import { z } from 'zod';
+import type { SchemaKit } from './kit.ts';
+
+const port = z.number().int().min(1).max(65535);
+
+export const RESTART_POLICIES = ['always', 'on-failure', 'unless-stopped', 'no'] as const;
+
+const resourceList = <R, V>(k: SchemaKit<R, V>) =>
+  z.strictObject({
+    /** CPU: cores as a number (0.5) or millicores ("500m"). */
+    cpu: k.cpu.optional(),
+    /** Memory: "128Mi", "1G", or bytes. */
+    memory: k.memory.optional(),
+  });
+
+const probeTiming = <R, V>(k: SchemaKit<R, V>) => ({
+  /** Time between probes. @default "10s" */
+  interval: k.durationDefault('10s'),
+  /** Time a probe may take. @default "5s" */
+  timeout: k.durationDefault('5s'),
+  /** Consecutive failures before unhealthy. @default 3 */
+  retries: z.number().int().min(1).default(3),
+  /** Grace time after start during which failures do not count. @default "0s" */
+  startPeriod: k.durationDefault('0s'),
+});
+
+export const healthSchema = <R, V>(k: SchemaKit<R, V>) =>
+  z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('http'), path: z.string().startsWith('/').default('/'), port, ...probeTiming(k) }),
+    z.strictObject({ type: z.literal('tcp'), port, ...probeTiming(k) }),
+    z.strictObject({ type: z.literal('exec'), command: z.array(z.string()).min(1), ...probeTiming(k) }),
+  ]);
+
+const inputHealth = <R, V>(k: SchemaKit<R, V>) =>
+  z
+    .strictObject({
+      /** HTTP GET that must answer 2xx/3xx: `{ path: '/health', port: 8080 }`. */
+      http: z.strictObject({ path: z.string().startsWith('/').default('/'), port }).optional(),
+      /** TCP connect: `{ port: 5432 }`. */
+      tcp: z.strictObject({ port }).optional(),
+      /** A command run in the container that must exit 0. */
+      exec: z.strictObject({ command: z.array(z.string()).min(1) }).optional(),
+      ...probeTiming(k),
+    })
+    .superRefine((h, ctx) => {
+      const n = [h.http, h.tcp, h.exec].filter((x) => x !== undefined).length;
+      if (n !== 1) ctx.addIssue({ code: 'custom', message: `set exactly one of http, tcp or exec (got ${n})` });
+    })
+    .transform((h) => {
+      const timing = { interval: h.interval, timeout: h.timeout, retries: h.retries, startPeriod: h.startPeriod };
+      if (h.http) return { type: 'http' as const, path: h.http.path, port: h.http.port, ...timing };
+      if (h.tcp) return { type: 'tcp' as const, port: h.tcp.port, ...timing };
+      return { type: 'exec' as const, command: h.exec?.command ?? [], ...timing };
+    });
+
+const mountSchema = <R, V>(k: SchemaKit<R, V>) =>
+  z.union([
+    z.strictObject({ volume: k.ref(['Volume'], 'name'), path: z.string().startsWith('/'), readOnly: z.boolean().default(false) }),
+    z.strictObject({ config: k.ref(['Config'], 'data'), path: z.string().startsWith('/') }),
+    z.strictObject({ secret: k.ref(['Secret'], 'value'), path: z.string().startsWith('/') }),
+  ]);
+
+const portSchema = <R, V>(k: SchemaKit<R, V>) => {
+  const obj = z.strictObject({
+    containerPort: port,
+    name: z.string().optional(),
+    protocol: z.enum(['tcp', 'udp']).default('tcp'),
+  });
+  return k.mode === 'input'
+    ? z.union([port.transform((p) => ({ containerPort: p, protocol: 'tcp' as const })), obj])
+    : obj;
+};
+
+/** The fields of a container template, for both kits. */
+export const containerFields = <R, V>(k: SchemaKit<R, V>) => ({
+  /** The image: an {@link ImageBuild}, an {@link Image}, or an image name such as "busybox:1.36". */
+  image: z.union([z.string().min(1), k.ref(['Image', 'ImageBuild'], 'image')]),
+  /** Replaces the image's ENTRYPOINT. */
+  command: z.array(z.string()).optional(),
+  /** Replaces the image's CMD. */
+  args: z.array(z.string()).optional(),
+  /** Environment: literals, references (`db.host`) and Secrets. @default {} */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a valid environment variable name'), k.value).default({}),
+  /** Ports the container listens on. @default [] */
+  ports: z.array(portSchema(k)).default([]),
+  /** Requests (what the scheduler reserves) and limits (what the runtime enforces). @default {} */
+  resources: z.strictObject({ requests: resourceList(k).optional(), limits: resourceList(k).optional() }).default({}),
+  /** Health probe gating readiness and rollouts. */
+  health: (k.mode === 'input' ? inputHealth(k) : healthSchema(k)).optional(),
+  /** Volumes, configs and secrets mounted into the container. @default [] */
+  mounts: z.array(mountSchema(k)).default([]),
+  /** Working directory inside the container. */
+  workingDir: z.string().optional(),
+  /** User to run as, e.g. "1000:1000". */
+  user: z.string().optional(),
+});
+
+export { port as portNumber };

@@ -1,0 +1,49 @@
+import type { Construct } from 'constructs';
+import { z } from 'zod';
+import type { Ref } from '../refs.ts';
+import { Resource } from '../tree/resource.ts';
+import { inputKit, type SchemaKit } from './kit.ts';
+
+/** ImageBuild props schema (both kits). */
+export const imageBuildSchema = <R, V>(k: SchemaKit<R, V>) => {
+  const base = {
+    /** The build context directory, relative to cluster.ts. */
+    context: z.string().min(1),
+    /** The Dockerfile, relative to the context. @default "Dockerfile" */
+    dockerfile: z.string().min(1).default('Dockerfile'),
+    /** Build arguments. @default {} */
+    buildArgs: z.record(z.string(), z.string()).default({}),
+    /** Multi-stage target. */
+    target: z.string().optional(),
+  };
+  return k.mode === 'input'
+    ? z.strictObject(base)
+    : z.strictObject({
+        ...base,
+        /** sha256 over the context files (after .dockerignore), the Dockerfile, build args and target. */
+        contentHash: z.string(),
+        /** How many files the context holds after .dockerignore. */
+        contextFiles: z.number().int(),
+      });
+};
+
+export const ImageBuildProps = imageBuildSchema(inputKit);
+export type ImageBuildProps = z.input<typeof ImageBuildProps>;
+
+/**
+ * An image built from a local context and Dockerfile. Its content hash is computed at
+ * synth, so `berth diff` already knows which Deployments a code change will roll.
+ *
+ * @example
+ * const build = new ImageBuild(cluster, 'web-image', { context: './web' });
+ * new Deployment(cluster, 'web', { image: build });
+ */
+export class ImageBuild extends Resource<ImageBuildProps> {
+  constructor(scope: Construct, id: string, props: ImageBuildProps) {
+    super(scope, id, 'ImageBuild', props);
+  }
+  /** The built image id. */
+  get imageId(): Ref {
+    return this.attr('image');
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * One schema definition per kind, instantiated twice:
+ *  - `inputKit`: what a user writes in cluster.ts (constructs as references, "128Mi" quantities);
+ *  - `graphKit`: what the graph carries (`{ "$ref": id, "attr": name }`, bytes, millicores, ms).
+ * Writing each kind once keeps the editor, the validator and the graph from ever disagreeing.
+ */
+import { z } from 'zod';
+import { Cpu, Duration, Memory, tryParseDuration } from '../quantity.ts';
+import { isRef, type Ref } from '../refs.ts';
+import { isResource, type ResourceLike } from './resource-brand.ts';
+
+type Quantity = z.ZodType<number, string | number>;
+
+/**
+ * `R` is what a reference is (a construct, or `{ $ref, attr }`), `V` what an env value is.
+ * Factories are generic over the kit, so both the input props and the graph get exact types.
+ */
+export interface SchemaKit<R = unknown, V = unknown> {
+  readonly mode: 'input' | 'graph';
+  /** A reference to a construct of one of `kinds` (input) or its `$ref` (graph). */
+  ref(kinds: readonly string[], attr: string): z.ZodType<R, R>;
+  /** A string that may hold reference tokens (input) or a `$ref`/`$concat` value (graph). */
+  readonly value: z.ZodType<V, V | string | number | boolean>;
+  readonly cpu: Quantity;
+  readonly memory: Quantity;
+  readonly duration: Quantity;
+  /** A duration that defaults to `d` (e.g. "10s") when omitted. */
+  durationDefault(d: string): z.ZodPrefault<Quantity>;
+}
+
+/** A resolved reference in the graph. */
+export const RefJson = z.strictObject({ $ref: z.string(), attr: z.string() });
+export type RefJson = z.infer<typeof RefJson>;
+
+/** A string with references interpolated, in the graph: literal parts and references in order. */
+export const ConcatJson = z.strictObject({ $concat: z.array(z.union([z.string(), RefJson])) });
+export type ConcatJson = z.infer<typeof ConcatJson>;
+
+/** An env or config value in the graph. */
+export const ValueJson = z.union([z.string(), RefJson, ConcatJson]);
+export type ValueJson = z.infer<typeof ValueJson>;
+
+function kindList(kinds: readonly string[]): string {
+  return kinds.length === 1 ? `a ${kinds[0]}` : `one of ${kinds.join(', ')}`;
+}
+
+export const inputKit: SchemaKit<ResourceLike, string | Ref<unknown> | ResourceLike> = {
+  mode: 'input',
+  ref: (kinds) =>
+    z.custom<ResourceLike>((v) => isResource(v) && kinds.includes(v.kind), {
+      message: `expected ${kindList(kinds)} construct`,
+    }),
+  value: z.union([
+    z.string(),
+    z.number().transform((n) => String(n)),
+    z.boolean().transform((b) => String(b)),
+    z.custom<Ref<unknown> | ResourceLike>((v) => isRef(v) || (isResource(v) && v.kind === 'Secret'), {
+      message: 'expected a string, a number, a reference (such as db.host) or a Secret',
+    }),
+  ]),
+  cpu: Cpu,
+  memory: Memory,
+  duration: Duration,
+  // prefault, not default: zod 4 returns a default as-is, while the string must be parsed.
+  durationDefault: (d) => Duration.prefault(d),
+};
+
+export const graphKit: SchemaKit<RefJson, ValueJson> = {
+  mode: 'graph',
+  ref: () => RefJson as unknown as z.ZodType<RefJson, RefJson>,
+  value: ValueJson as unknown as z.ZodType<ValueJson, ValueJson | string>,
+  cpu: z.number().int().nonnegative() as unknown as Quantity,
+  memory: z.number().int().nonnegative() as unknown as Quantity,
+  duration: z.number().int().nonnegative() as unknown as Quantity,
+  durationDefault: (d) => (z.number().int().nonnegative() as unknown as Quantity).prefault(tryParseDuration(d) ?? 0),
+};

@@ -1,0 +1,27 @@
+import type { Construct } from 'constructs';
+import { z } from 'zod';
+import { Resource } from '../tree/resource.ts';
+import { inputKit, type SchemaKit } from './kit.ts';
+
+/** Network props schema (both kits). */
+export const networkSchema = <R, V>(_k: SchemaKit<R, V>) =>
+  z.strictObject({
+    /** No route to the outside world. @default false */
+    internal: z.boolean().default(false),
+  });
+
+export const NetworkProps = networkSchema(inputKit);
+export type NetworkProps = z.input<typeof NetworkProps>;
+
+/**
+ * An extra network. Every cluster already has its own network on which Services resolve
+ * by name; add a Network to isolate groups of workloads.
+ *
+ * @example
+ * new Network(cluster, 'backend', { internal: true });
+ */
+export class Network extends Resource<NetworkProps> {
+  constructor(scope: Construct, id: string, props: NetworkProps = {}) {
+    super(scope, id, 'Network', props);
+  }
+}

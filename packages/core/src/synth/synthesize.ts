@@ -1,0 +1,375 @@
+/**
+ * Synthesis: construct tree → one validated resource graph per Cluster.
+ * Collects every problem of the program before failing (SynthFailure lists them all).
+ */
+import { createHash } from 'node:crypto';
+
+import type { z } from 'zod';
+import { SynthFailure, type Diagnostic, type ErrorCode, type SourceLocation } from '../errors.ts';
+import { ConfigProps } from '../kinds/config.ts';
+import { DeploymentProps } from '../kinds/deployment.ts';
+import { ImageBuildProps } from '../kinds/image-build.ts';
+import { ImageProps } from '../kinds/image.ts';
+import { JobProps } from '../kinds/job.ts';
+import { NetworkProps } from '../kinds/network.ts';
+import { isResource } from '../kinds/resource-brand.ts';
+import { SecretProps } from '../kinds/secret.ts';
+import { ServiceProps } from '../kinds/service.ts';
+import { VolumeProps } from '../kinds/volume.ts';
+import type { RawFrames } from '../private/location.ts';
+import { isRef, TOKEN_RE } from '../refs.ts';
+import type { App } from '../tree/app.ts';
+import { Cluster, ClusterProps } from '../tree/cluster.ts';
+import { movesOf } from '../tree/moved.ts';
+import type { Resource, ResourceKind } from '../tree/resource.ts';
+import { GRAPH_SCHEMA_VERSION, type GraphJson, type ResourceJson } from '../graph/schema.ts';
+import { noFilesReader, type SourceReader } from './source-reader.ts';
+import { closest } from './suggest.ts';
+
+export interface SynthOptions {
+  /** File access for build contexts and config files. @default no files (for unit tests) */
+  readonly reader?: SourceReader;
+  /** Maps raw stack frames to a location in cluster.ts. @default the first frame as is */
+  readonly resolveLocation?: (frames: RawFrames) => SourceLocation | undefined;
+}
+
+export interface SynthResult {
+  /** One graph per Cluster, in cluster id order. */
+  readonly graphs: readonly GraphJson[];
+}
+
+const INPUT_SCHEMAS: Record<ResourceKind, z.ZodType> = {
+  Deployment: DeploymentProps,
+  Job: JobProps,
+  Service: ServiceProps,
+  Volume: VolumeProps,
+  Network: NetworkProps,
+  Secret: SecretProps,
+  Config: ConfigProps,
+  Image: ImageProps,
+  ImageBuild: ImageBuildProps,
+};
+
+/** The attribute a construct stands for when passed whole (`image: build`). */
+const DEFAULT_ATTR: Record<ResourceKind, string> = {
+  Deployment: 'name',
+  Job: 'id',
+  Service: 'host',
+  Volume: 'name',
+  Network: 'name',
+  Secret: 'value',
+  Config: 'data',
+  Image: 'image',
+  ImageBuild: 'image',
+};
+
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+const defaultResolve = (frames: RawFrames): SourceLocation | undefined => frames[0];
+
+/** Turns `app` into graphs; throws {@link SynthFailure} listing every problem. */
+export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
+  const reader = options.reader ?? noFilesReader;
+  const resolve = options.resolveLocation ?? defaultResolve;
+  const diags: Array<Diagnostic & { order: number }> = [];
+  let order = 0;
+  const report = (d: Diagnostic): void => {
+    diags.push({ ...d, order: order++ });
+  };
+
+  for (const p of app.problems) {
+    report({ code: p.code, message: p.message, constructPath: p.constructPath, kind: p.kind, property: p.property, location: resolve(p.frames), hint: p.hint });
+  }
+
+  const all = app.node.findAll();
+  const clusters = all.filter(Cluster.isCluster).sort((a, b) => cmp(a.node.id, b.node.id));
+  if (clusters.length === 0) {
+    report({ code: 'synth.no-app', message: 'the program defines no Cluster', hint: "add `new Cluster(app, 'name')` and create resources inside it" });
+  }
+  const resources = all.filter((c): c is Resource => isResource(c));
+  const byPath = new Map<string, Resource>();
+  for (const r of resources) byPath.set(r.node.path, r);
+
+  const clusterOf = new Map<Resource, Cluster | undefined>();
+  for (const r of resources) {
+    const c = Cluster.tryOf(r);
+    clusterOf.set(r, c);
+    if (!c) {
+      report({ code: 'synth.failed', message: `${r.kind} "${r.node.path}" is not inside a Cluster`, constructPath: r.node.path, kind: r.kind, location: resolve(r.frames), hint: 'create it with a Cluster (or a construct inside one) as its scope' });
+    }
+  }
+
+  const graphs: GraphJson[] = [];
+  for (const cluster of clusters) {
+    graphs.push(synthCluster(cluster));
+  }
+
+  if (diags.length > 0) {
+    diags.sort((a, b) => cmpLoc(a.location, b.location) || a.order - b.order);
+    throw new SynthFailure(diags.map(({ order: _o, ...d }) => d));
+  }
+  return { graphs };
+
+  function synthCluster(cluster: Cluster): GraphJson {
+    const clusterPath = cluster.node.path;
+    const clusterLoc = resolve(cluster.frames);
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(cluster.node.id)) {
+      report({ code: 'synth.invalid-id', message: `cluster id "${cluster.node.id}" must be lowercase letters, digits and dashes`, constructPath: clusterPath, kind: 'Cluster', location: clusterLoc, hint: 'Docker object names are derived from it' });
+    }
+    const cp = ClusterProps.safeParse(cluster.props, { reportInput: true });
+    let target: GraphJson['target'] = { kind: 'docker', hosts: [] };
+    if (!cp.success) {
+      reportIssues(cp.error.issues, clusterPath, 'Cluster', clusterLoc, ['target']);
+    } else {
+      target = { kind: 'docker', hosts: cp.data.target.docker?.hosts ?? [] };
+    }
+
+    const mine = resources.filter((r) => clusterOf.get(r) === cluster);
+    const idOf = new Map<Resource, string>();
+    const seenIds = new Map<string, Resource>();
+    for (const r of mine) {
+      const rel = r.node.path.slice(clusterPath.length + 1);
+      const id = rel.split('/').join('-');
+      idOf.set(r, id);
+      const loc = resolve(r.frames);
+      if (r.node.id.includes('~dup')) continue; // already reported as a duplicate id
+      if (!ID_RE.test(r.node.id)) {
+        report({ code: 'synth.invalid-id', message: `construct id "${r.node.id}" may hold only letters, digits, "_", "." and "-", and must start with a letter or digit`, constructPath: r.node.path, kind: r.kind, location: loc, hint: 'runtime object names are derived from construct ids' });
+        continue;
+      }
+      const prev = seenIds.get(id);
+      if (prev) {
+        report({ code: 'synth.duplicate-id', message: `resource id "${id}" is produced by both ${prev.node.path} and ${r.node.path}`, constructPath: r.node.path, kind: r.kind, location: loc, hint: 'rename one of them: ids join the path below the cluster with "-"' });
+      }
+      seenIds.set(id, r);
+    }
+
+    const out: ResourceJson[] = [];
+    const published = new Map<number, { path: string; loc: SourceLocation | undefined }>();
+    const serviceNames = new Map<string, string>();
+
+    for (const r of mine) {
+      if (r.node.id.includes('~dup')) continue;
+      const id = idOf.get(r) as string;
+      const loc = resolve(r.frames);
+      const schema = INPUT_SCHEMAS[r.kind];
+      const parsed = schema.safeParse(r.props ?? {}, { reportInput: true });
+      if (!parsed.success) {
+        reportIssues(parsed.error.issues, r.node.path, r.kind, loc, knownKeys(r.kind));
+        continue;
+      }
+      const deps = new Set<string>();
+      let refFailed = false;
+      const toJson = (v: unknown, prop: string): unknown => {
+        if (isResource(v)) return refJson((v as unknown as Resource).node.path, DEFAULT_ATTR[(v as unknown as Resource).kind], prop);
+        if (isRef(v)) return refJson(v.targetPath, v.attr, prop);
+        if (typeof v === 'string') return v.includes('${berth:') ? concatJson(v, prop) : v;
+        if (Array.isArray(v)) return v.map((x, i) => toJson(x, `${prop}[${i}]`));
+        if (v !== null && typeof v === 'object') {
+          const o: Record<string, unknown> = {};
+          for (const [k, x] of Object.entries(v)) o[k] = toJson(x, prop ? `${prop}.${k}` : k);
+          return o;
+        }
+        return v;
+      };
+      const refJson = (targetPath: string, attr: string, prop: string): unknown => {
+        const target = byPath.get(targetPath);
+        if (!target) {
+          refFailed = true;
+          report({ code: 'synth.dangling-ref', message: `${prop} refers to "${targetPath}", which is not a resource of this app`, constructPath: r.node.path, kind: r.kind, property: prop, location: loc });
+          return null;
+        }
+        const tc = clusterOf.get(target);
+        if (tc !== cluster) {
+          refFailed = true;
+          report({ code: 'synth.cross-cluster-ref', message: `${prop} refers to ${target.node.path} in cluster "${tc?.node.id ?? '(none)'}"; a resource can only reference resources of its own cluster ("${cluster.node.id}")`, constructPath: r.node.path, kind: r.kind, property: prop, location: loc, hint: `create a ${target.kind} in cluster "${cluster.node.id}" or pass the value as a literal` });
+          return null;
+        }
+        const tid = idOf.get(target) as string;
+        if (target !== r) deps.add(tid);
+        return { $ref: tid, attr };
+      };
+      const concatJson = (s: string, prop: string): unknown => {
+        const parts: unknown[] = [];
+        let last = 0;
+        for (const m of s.matchAll(TOKEN_RE)) {
+          if (m.index > last) parts.push(s.slice(last, m.index));
+          parts.push(refJson(m[1] as string, m[2] as string, prop));
+          last = m.index + m[0].length;
+        }
+        if (last < s.length) parts.push(s.slice(last));
+        return { $concat: parts };
+      };
+      const props = toJson(parsed.data, '') as Record<string, unknown>;
+      for (const d of r.explicitDeps) {
+        const tid = idOf.get(d);
+        if (tid && tid !== id) deps.add(tid);
+      }
+      if (refFailed) continue;
+
+      // Kind-specific checks and inputs read at synth.
+      if (r.kind === 'ImageBuild') {
+        const h = reader.hashBuildContext(props.context as string, props.dockerfile as string);
+        if (!h.ok) {
+          const what = h.problem === 'context-missing' ? `build context "${h.path}" does not exist` : `Dockerfile "${h.path}" does not exist`;
+          report({ code: 'synth.build-context', message: what, constructPath: r.node.path, kind: r.kind, property: h.problem === 'context-missing' ? 'context' : 'dockerfile', location: loc, hint: 'paths are relative to the directory of cluster.ts' });
+          continue;
+        }
+        props.contentHash = createHash('sha256')
+          .update(JSON.stringify([h.hash, props.dockerfile, sortedEntries(props.buildArgs), props.target ?? null]))
+          .digest('hex');
+        props.contextFiles = h.files;
+      }
+      if (r.kind === 'Config') {
+        let data = props.data as string | undefined;
+        if (props.file !== undefined) {
+          data = reader.readFile(props.file as string);
+          if (data === undefined) {
+            report({ code: 'synth.build-context', message: `config file "${String(props.file)}" does not exist`, constructPath: r.node.path, kind: r.kind, property: 'file', location: loc, hint: 'paths are relative to the directory of cluster.ts' });
+            continue;
+          }
+        }
+        props.data = data;
+        props.sha256 = createHash('sha256').update(data ?? '').digest('hex');
+      }
+      if (r.kind === 'Service') {
+        const name = (props.name as string | undefined) ?? r.node.id.toLowerCase();
+        if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+          report({ code: 'props.invalid', message: `the service name "${name}" (from the construct id) is not a DNS label`, constructPath: r.node.path, kind: r.kind, property: 'name', location: loc, hint: 'set name: to lowercase letters, digits and dashes' });
+        }
+        const other = serviceNames.get(name);
+        if (other) {
+          report({ code: 'synth.duplicate-id', message: `service name "${name}" is already used by ${other}`, constructPath: r.node.path, kind: r.kind, property: 'name', location: loc, hint: 'give each Service of a cluster its own name' });
+        }
+        serviceNames.set(name, r.node.path);
+        props.name = name;
+        for (const [i, p] of (props.ports as Array<{ port: number; targetPort?: number; publish?: number }>).entries()) {
+          p.targetPort ??= p.port;
+          if (p.publish === undefined) continue;
+          const prev = published.get(p.publish);
+          if (prev) {
+            report({ code: 'synth.port-conflict', message: `host port ${p.publish} is already published by ${prev.path}${prev.loc ? ` (${fmtLoc(prev.loc)})` : ''}`, constructPath: r.node.path, kind: r.kind, property: `ports[${i}].publish`, location: loc, hint: 'publish each host port from one Service only' });
+          } else {
+            published.set(p.publish, { path: r.node.path, loc });
+          }
+        }
+      }
+
+      const res = { id, kind: r.kind, path: r.node.path, props, dependsOn: [...deps].sort(), source: loc } as ResourceJson;
+      if (!loc) delete (res as { source?: unknown }).source;
+      out.push(res);
+    }
+
+    out.sort((a, b) => cmp(a.id, b.id));
+    checkCycles(out, (id) => mine.find((r) => idOf.get(r) === id));
+    const movedOut: Array<{ from: string; to: string }> = [];
+    for (const m of movesOf(cluster)) {
+      const to = idOf.get(m.to);
+      const from = m.from.split('/').join('-');
+      if (!to) {
+        report({ code: 'synth.dangling-ref', message: `moved(): "to" must be a resource of cluster "${cluster.node.id}"`, constructPath: clusterPath, kind: 'Cluster', location: clusterLoc });
+      } else if (seenIds.has(from)) {
+        report({ code: 'props.invalid', message: `moved(): "${m.from}" still exists in the program; a resource cannot be moved from a path that is still in use`, constructPath: m.to.node.path, kind: m.to.kind, location: resolve(m.to.frames), hint: 'remove the old construct, or drop the moved() declaration' });
+      } else {
+        movedOut.push({ from, to });
+      }
+    }
+    movedOut.sort((a, b) => cmp(a.from, b.from));
+    return { schemaVersion: GRAPH_SCHEMA_VERSION, cluster: cluster.node.id, target, resources: out, moved: movedOut };
+  }
+
+  function checkCycles(res: readonly ResourceJson[], find: (id: string) => Resource | undefined): void {
+    const deps = new Map(res.map((r) => [r.id, r.dependsOn]));
+    const state = new Map<string, 1 | 2>();
+    const stack: string[] = [];
+    const reported = new Set<string>();
+    const visit = (id: string): void => {
+      state.set(id, 1);
+      stack.push(id);
+      for (const d of deps.get(id) ?? []) {
+        if (!deps.has(d)) continue;
+        const s = state.get(d);
+        if (s === 1) {
+          const cycle = [...stack.slice(stack.indexOf(d)), d];
+          const key = [...new Set(cycle)].sort().join(',');
+          if (!reported.has(key)) {
+            reported.add(key);
+            const first = find(d);
+            const paths = cycle.map((c) => find(c)?.node.path ?? c);
+            report({ code: 'synth.cycle', message: `dependency cycle: ${paths.join(' → ')}`, constructPath: first?.node.path, kind: first?.kind, location: first ? resolve(first.frames) : undefined, hint: 'break the cycle: one of these must not depend on the other' });
+          }
+        } else if (s === undefined) visit(d);
+      }
+      stack.pop();
+      state.set(id, 2);
+    };
+    for (const r of res) if (!state.has(r.id)) visit(r.id);
+  }
+
+  function reportIssues(issues: readonly z.core.$ZodIssue[], path: string, kind: string, loc: SourceLocation | undefined, known: readonly string[]): void {
+    for (const issue of issues) {
+      const prop = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) {
+          const full = prop ? `${prop}.${key}` : key;
+          const guess = prop === '' ? closest(key, known) : undefined;
+          report({ code: 'props.unknown', message: `unknown property "${full}"`, constructPath: path, kind, property: full, location: loc, hint: guess ? `did you mean "${guess}"?` : `remove it; see the ${kind} props in the README` });
+        }
+        continue;
+      }
+      let code: ErrorCode = 'props.invalid';
+      let message = issue.message;
+      let hint: string | undefined;
+      if (kind === 'Deployment' || kind === 'Job') {
+        if (prop === 'image' && (issue as { input?: unknown }).input === undefined) {
+          code = 'synth.missing-image';
+          message = `a ${kind} needs an image`;
+          hint = 'set image: to an ImageBuild, an Image or an image name such as "busybox:1.36"';
+        } else if (prop === 'replicas' && issue.code === 'too_small') {
+          message = `must be >= 0, got ${String((issue as { input?: unknown }).input ?? 'a negative number')}`;
+          hint = 'use replicas: 0 to stop it, or remove the Deployment';
+        }
+      }
+      if (issue.message.startsWith('not a cpu') || issue.message.startsWith('not a memory') || issue.message.startsWith('not a duration')) code = 'quantity.invalid';
+      if (issue.code === 'invalid_type' && code === 'props.invalid') {
+        const input = (issue as { input?: unknown }).input;
+        message = input === undefined ? `required: expected ${issue.expected}` : `expected ${issue.expected}, got ${describe(input)}`;
+      }
+      report({ code, message: prop ? `${prop}: ${message}` : message, constructPath: path, kind, property: prop || undefined, location: loc, hint });
+    }
+  }
+}
+
+function knownKeys(kind: ResourceKind): string[] {
+  const s = INPUT_SCHEMAS[kind] as unknown as { shape?: Record<string, unknown>; _zod?: { def?: { shape?: Record<string, unknown> } } };
+  const shape = s.shape ?? s._zod?.def?.shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${String(v)}`;
+  if (isResource(v)) return `a ${(v as { kind: string }).kind} construct`;
+  return typeof v;
+}
+
+function sortedEntries(o: unknown): Array<[string, unknown]> {
+  return Object.entries((o ?? {}) as Record<string, unknown>).sort(([a], [b]) => cmp(a, b));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function cmpLoc(a: SourceLocation | undefined, b: SourceLocation | undefined): number {
+  if (!a || !b) return (a ? 0 : 1) - (b ? 0 : 1);
+  return cmp(a.file, b.file) || a.line - b.line || a.column - b.column;
+}
+
+function fmtLoc(l: SourceLocation): string {
+  return `${l.file}:${l.line}:${l.column}`;
+}
+
+
