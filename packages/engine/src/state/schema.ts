@@ -1,0 +1,70 @@
+/**
+ * The state file: what berth last deployed for one cluster. It is the planner's "before"
+ * and the executor's journal. Validated with zod on every read, because a hand-edited or
+ * half-written file must be refused rather than planned against.
+ */
+import { z } from 'zod';
+
+/** Bumped on any change an older berth could not read correctly; a newer file is refused. */
+export const STATE_VERSION = 1;
+
+/** Where one replica of a Deployment runs. */
+export const StatePlacement = z.strictObject({ ordinal: z.number().int().min(0), node: z.string() });
+export type StatePlacement = z.infer<typeof StatePlacement>;
+
+/** One deployed resource. */
+export const StateResource = z.strictObject({
+  kind: z.string(),
+  /** The construct path when it was deployed (`shop/api`). */
+  path: z.string(),
+  /** The spec hash the planner computed for it (also the `berth.spec` label on runtime objects). */
+  specHash: z.string(),
+  /** The resolved graph props as deployed. Secrets are only `$ref`s in the graph, so this holds no secret. */
+  props: z.record(z.string(), z.unknown()),
+  /**
+   * What it consumed, as non-secret tokens: `"api-image.image" → "build:<contentHash>"`,
+   * `"nginx.data" → "sha256:…"`. Kept so a later plan can say *why* a consumer rolls.
+   */
+  inputs: z.record(z.string(), z.string()).optional(),
+  /** Ids of the resources it needed first; deletes run in the reverse of this order. */
+  dependsOn: z.array(z.string()).default([]),
+  /** What the runtime reported: image ids, container ids, volume names… */
+  outputs: z.record(z.string(), z.unknown()).default({}),
+  /** Where each replica was placed. */
+  placements: z.array(StatePlacement).optional(),
+  /**
+   * Versions of the secrets it consumed (or, for a Secret, of itself): HMAC-SHA256 of the value
+   * keyed by the lineage, so a low-entropy secret cannot be guessed from the state file.
+   */
+  secretVersions: z.record(z.string(), z.string()).optional(),
+});
+/** One resource as stored (defaults filled in). */
+export type StateResource = z.output<typeof StateResource>;
+
+/** One journalled step of a deploy: an interrupted deploy resumes by reading these. */
+export const JournalEntry = z.strictObject({
+  /** The resource id the step acted on. */
+  id: z.string(),
+  action: z.string(),
+  status: z.enum(['started', 'done', 'failed']),
+  /** ISO time the entry was written (the executor's clock, never the planner's). */
+  at: z.string(),
+  message: z.string().optional(),
+});
+export type JournalEntry = z.infer<typeof JournalEntry>;
+
+export const StateJson = z.strictObject({
+  stateVersion: z.literal(STATE_VERSION),
+  /** A uuid made once when the cluster's state is first created; never changes afterwards. */
+  lineage: z.string().min(1),
+  /** Incremented by every write; a saved plan records it and is refused when it moved on. */
+  serial: z.number().int().min(0),
+  cluster: z.string(),
+  resources: z.record(z.string(), StateResource),
+  /** The steps of the deploy in progress (or last interrupted). */
+  journal: z
+    .strictObject({ planGraphHash: z.string().optional(), startedAt: z.string(), entries: z.array(JournalEntry) })
+    .optional(),
+});
+/** The state as stored (defaults filled in). */
+export type State = z.output<typeof StateJson>;
