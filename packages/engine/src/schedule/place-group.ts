@@ -1,0 +1,268 @@
+/**
+ * The bulk placer: all missing replicas of one group in one pass over its pool, instead of
+ * one filter-and-score round per replica. Per node it computes how many more replicas fit
+ * (the dynamic filters, as arithmetic), then distributes: water-filling across spread
+ * domains, then water-filling (spread) or fullest-first filling (binpack) across nodes.
+ * Scores are integers 0..100, so "best k nodes" is a 101-bucket histogram, never a sort.
+ */
+import type { FilterContext } from './filters/filter.ts';
+import { volumeLocality } from './filters/volume-locality.ts';
+import type { Pools } from './pools.ts';
+import { leastAllocatedScore } from './scorers/least-allocated.ts';
+import { mostAllocatedScore } from './scorers/most-allocated.ts';
+import { MAX_SCORE } from './scorers/scorer.ts';
+import type { ClusterState, Group } from './state.ts';
+import { waterFill } from './water-fill.ts';
+
+export class Placer {
+  /** Per node: how many more replicas of the focus group fit (capped at the need). */
+  private readonly room: Float64Array;
+  /** Per node: replicas assigned in the current distribution. */
+  private readonly give: Float64Array;
+  /** Per node: score in the current distribution, -1 when not a candidate. */
+  private readonly score: Int16Array;
+  private readonly hist = new Float64Array(MAX_SCORE + 1);
+  private pickNode: number[] = [];
+  private pickCount: number[] = [];
+
+  constructor(
+    private readonly state: ClusterState,
+    private readonly pools: Pools,
+  ) {
+    this.room = new Float64Array(state.n);
+    this.give = new Float64Array(state.n);
+    this.score = new Int16Array(state.n);
+  }
+
+  /** Places `ordinals` (ascending, currently unplaced) of g; returns those left unplaced. */
+  place(g: Group, ordinals: readonly number[]): number[] {
+    const need = ordinals.length;
+    if (need === 0) return [];
+    const state = this.state;
+    return state.withCounts(g, () => {
+      const pool = this.pools.get(g);
+      const lists = pool.domains === undefined ? [pool.nodes] : pool.domains.map((d) => d.nodes);
+      for (const list of lists) for (const i of list) this.room[i] = this.fit(g, i, need);
+      if (g.volumes.length > 0) this.pinToOneNode(g, lists, need);
+      this.pickNode = [];
+      this.pickCount = [];
+      if (lists.length === 1 && pool.domains === undefined) this.distribute(g, lists[0]!, need);
+      else this.distributeDomains(g, lists, need);
+      const nodeOf = state.nodeOf[g.index]!;
+      let o = 0;
+      for (let p = 0; p < this.pickNode.length; p++) {
+        const i = this.pickNode[p]!;
+        const count = this.pickCount[p]!;
+        for (let k = 0; k < count; k++) nodeOf[ordinals[o++]!] = i;
+        state.take(g, i, count);
+      }
+      return ordinals.slice(o);
+    });
+  }
+
+  /** The dynamic filters as arithmetic: max-per-node, host-ports and resources-fit. */
+  private fit(g: Group, i: number, need: number): number {
+    const state = this.state;
+    let k = need;
+    if (g.cpu > 0) {
+      const free = state.freeCpu[i]!;
+      let f = Math.floor(free / g.cpu);
+      if (f * g.cpu > free) f--; // float division can round up onto an integer
+      if (f < k) k = f;
+    }
+    if (g.memory > 0) {
+      const free = state.freeMem[i]!;
+      let f = Math.floor(free / g.memory);
+      if (f * g.memory > free) f--;
+      if (f < k) k = f;
+    }
+    if (k > 0 && g.maxPerNode !== Infinity) k = Math.min(k, g.maxPerNode - state.counts[i]!);
+    if (k > 0 && g.ports.length > 0) {
+      const used = state.ports[i];
+      if (used !== undefined && g.ports.some((p) => used.has(p))) k = 0;
+      else k = 1;
+    }
+    return k > 0 ? k : 0;
+  }
+
+  /**
+   * A node-local volume lives on one node, so a group with volumes runs on one node: where
+   * its replicas or volumes already are, else on the best node that takes them all.
+   */
+  private pinToOneNode(g: Group, lists: readonly Int32Array[], need: number): void {
+    const state = this.state;
+    const ctx: FilterContext = { state, domains: undefined, current: undefined };
+    const replica = { group: g, ordinal: 0 };
+    let best = -1;
+    let bestKey: [number, number, number] = [-1, -1, -1];
+    let placedOn = -1;
+    for (const list of lists) {
+      for (const i of list) {
+        if (state.counts[i]! > 0) placedOn = i;
+        if (!volumeLocality.filter(replica, i, ctx).pass) this.room[i] = 0;
+        const room = this.room[i]!;
+        if (room === 0) continue;
+        const s = g.strategy === 'spread' ? leastAllocatedScore(state, i, g.cpu, g.memory, 1) : mostAllocatedScore(state, i);
+        // A node that takes every replica beats one that takes the most, then the score decides.
+        const key: [number, number, number] = room >= need ? [1, 0, s] : [0, room, s];
+        // Lists run in rank order, so on a full tie the earlier (larger, then by name) node stays.
+        if (key[0] > bestKey[0] || (key[0] === bestKey[0] && (key[1] > bestKey[1] || (key[1] === bestKey[1] && key[2] > bestKey[2])))) {
+          best = i;
+          bestKey = key;
+        }
+      }
+    }
+    const keep = placedOn >= 0 ? placedOn : best;
+    for (const list of lists) for (const i of list) if (i !== keep) this.room[i] = 0;
+  }
+
+  /** Hard spread across label values, then per-domain node distribution. */
+  private distributeDomains(g: Group, lists: readonly Int32Array[], need: number): void {
+    const state = this.state;
+    const m = lists.length;
+    const c = new Array<number>(m).fill(0);
+    const u = new Array<number>(m).fill(0);
+    for (let d = 0; d < m; d++) {
+      for (const i of lists[d]!) {
+        c[d]! += state.counts[i]!;
+        u[d]! += this.room[i]!;
+      }
+    }
+    // Ties on the last level go to the domain with the most room left, then by value.
+    const order = Array.from({ length: m }, (_, d) => d).sort((x, y) => u[y]! - c[y]! - (u[x]! - c[x]!) || x - y);
+    const extra = waterFill(c, u, need, order);
+    let min = Infinity;
+    for (let d = 0; d < m; d++) min = Math.min(min, c[d]! + extra[d]!);
+    for (let d = 0; d < m; d++) {
+      const cap = Math.max(0, min + g.maxSkew - c[d]!);
+      const e = Math.min(extra[d]!, cap);
+      if (e > 0) this.distribute(g, lists[d]!, e);
+    }
+  }
+
+  private distribute(g: Group, list: Int32Array, need: number): void {
+    if (g.strategy === 'binpack') this.binpack(list, need);
+    else this.spread(g, list, need);
+  }
+
+  private pick(i: number, count: number): void {
+    this.pickNode.push(i);
+    this.pickCount.push(count);
+  }
+
+  /** Highest bucket s such that the buckets above it hold fewer than `need`; and how many to take from s. */
+  private threshold(need: number): [number, number] {
+    const hist = this.hist;
+    let acc = 0;
+    for (let s = MAX_SCORE; s >= 0; s--) {
+      const h = hist[s]!;
+      if (acc + h >= need) return [s, need - acc];
+      acc += h;
+    }
+    return [-1, 0];
+  }
+
+  /** Fullest node first (most-allocated), larger then by name on ties; each takes all it can. */
+  private binpack(list: Int32Array, need: number): void {
+    const { state, room, score, hist } = this;
+    hist.fill(0);
+    let total = 0;
+    for (const i of list) {
+      const r = room[i]!;
+      if (r <= 0) continue;
+      const s = mostAllocatedScore(state, i);
+      score[i] = s;
+      hist[s]! += r;
+      total += r;
+    }
+    if (total <= need) {
+      for (const i of list) if (room[i]! > 0) this.pick(i, room[i]!);
+      return;
+    }
+    const [cut, atCut] = this.threshold(need);
+    let left = atCut;
+    for (const i of list) {
+      if (room[i]! <= 0) continue;
+      const s = score[i]!;
+      if (s > cut) this.pick(i, room[i]!);
+      else if (s === cut && left > 0) {
+        const t = Math.min(room[i]!, left);
+        this.pick(i, t);
+        left -= t;
+      }
+    }
+  }
+
+  /**
+   * Water-filling across nodes: every node with room gets the group up to level L−1, and the
+   * last level goes to the least-allocated nodes. Same result as placing one by one with
+   * "fewest replicas of the group, then least allocated, then larger, then name" as the order.
+   */
+  private spread(g: Group, list: Int32Array, need: number): void {
+    const { state, room, give, score, hist } = this;
+    const counts = state.counts;
+    let total = 0;
+    let lo = Infinity;
+    let hi = 0;
+    for (const i of list) {
+      const r = room[i]!;
+      if (r <= 0) continue;
+      total += r;
+      const c = counts[i]!;
+      if (c < lo) lo = c;
+      if (c + r > hi) hi = c + r;
+    }
+    if (total === 0) return;
+    if (total <= need) {
+      for (const i of list) if (room[i]! > 0) this.pick(i, room[i]!);
+      return;
+    }
+    const fill = (level: number): number => {
+      let s = 0;
+      for (const i of list) {
+        const r = room[i]!;
+        if (r <= 0) continue;
+        const over = level - counts[i]!;
+        if (over > 0) s += over < r ? over : r;
+      }
+      return s;
+    };
+    // Usually the first level already holds the need (a fresh group on a big pool).
+    let level = lo + 1;
+    if (fill(level) < need) {
+      let l = level;
+      let h = hi;
+      while (h - l > 1) {
+        const mid = Math.floor((l + h) / 2);
+        if (fill(mid) >= need) h = mid;
+        else l = mid;
+      }
+      level = h;
+    }
+    hist.fill(0);
+    let placed = 0;
+    for (const i of list) {
+      const r = room[i]!;
+      score[i] = -1;
+      give[i] = 0;
+      if (r <= 0) continue;
+      const below = level - 1 - counts[i]!;
+      const b = below <= 0 ? 0 : below < r ? below : r;
+      give[i] = b;
+      placed += b;
+      if (b < r && counts[i]! + b === level - 1) {
+        const s = leastAllocatedScore(state, i, g.cpu, g.memory, b + 1);
+        score[i] = s;
+        hist[s]!++;
+      }
+    }
+    const [cut, atCut] = this.threshold(need - placed);
+    let left = atCut;
+    for (const i of list) {
+      const s = score[i]!;
+      let count = give[i]!;
+      if (s >= 0 && (s > cut || (s === cut && left-- > 0))) count++;
+      if (count > 0) this.pick(i, count);
+    }
+  }
+}
