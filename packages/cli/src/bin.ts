@@ -1,0 +1,27 @@
+/** Process entry: wires the real process into `main` and exits with its code. */
+import { main } from './main.ts';
+
+const controller = new AbortController();
+let interrupts = 0;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    interrupts++;
+    // First signal: let the running step finish and journal; a second one exits at once.
+    if (interrupts > 1) process.exit(130);
+    controller.abort(new Error(`interrupted by ${sig}`));
+  });
+}
+
+const env = process.env;
+const color = !('NO_COLOR' in env) && (Boolean(process.stdout.isTTY) || ('FORCE_COLOR' in env && env['FORCE_COLOR'] !== '0'));
+
+const code = await main(process.argv.slice(2), {
+  cwd: process.cwd(),
+  env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  color,
+  signal: controller.signal,
+});
+process.exitCode = code;

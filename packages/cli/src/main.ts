@@ -1,0 +1,74 @@
+/**
+ * The CLI's one error boundary: every command returns an exit code or throws; only here do
+ * errors become text and only here does the process exit.
+ *   0  ok / no changes      1  error      2  `diff` found changes
+ */
+import { BerthError, SynthFailure, type Diagnostic } from '@berth/core';
+import type { Command, CommandContext } from './context.ts';
+import { diagnosticsJson, renderDiagnostics } from './render/diagnostics.ts';
+
+const VERSION = '0.1.0';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  synth: { summary: 'compile cluster.ts into resource graphs (berth.out/)', load: async () => (await import('./commands/synth.ts')).synthCommand },
+};
+
+/** Registers a command; commands live in their own modules and load lazily to keep start-up fast. */
+export function registerCommand(name: string, summary: string, load: () => Promise<Command>): void {
+  COMMANDS[name] = { summary, load };
+}
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(9)} ${c.summary}`);
+  return `berth ${VERSION} — infrastructure-as-code for containers
+
+usage: berth <command> [flags]     (run where cluster.ts is, or pass --app FILE)
+
+commands:
+${rows.join('\n')}
+
+exit codes: 0 ok / no changes, 1 error, 2 changes found (diff)
+run \`berth <command> --help\` for a command's flags
+`;
+}
+
+export async function main(argv: readonly string[], base: Omit<CommandContext, 'args'>): Promise<number> {
+  const [name, ...args] = argv;
+  const wantsJson = args.includes('--json');
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    base.stdout.write(usage());
+    return name === undefined ? 1 : 0;
+  }
+  if (name === '--version' || name === 'version') {
+    base.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  try {
+    if (!cmd) {
+      throw new BerthError('cli.usage', `unknown command "${name}"`, { hint: `commands: ${Object.keys(COMMANDS).join(', ')}` });
+    }
+    const run = await cmd.load();
+    return await run({ ...base, args });
+  } catch (e) {
+    const diags = toDiagnostics(e);
+    if (wantsJson) base.stdout.write(`${JSON.stringify(diagnosticsJson(diags, base.cwd))}\n`);
+    const color = Boolean(base.stderr.isTTY) && base.color;
+    base.stderr.write(`${renderDiagnostics(diags, { cwd: base.cwd, color })}\n`);
+    if (e instanceof SynthFailure) {
+      base.stderr.write(`\n${diags.length} problem${diags.length === 1 ? '' : 's'} found; nothing was written.\n`);
+    }
+    if (base.env['BERTH_DEBUG'] && e instanceof Error) base.stderr.write(`${e.stack ?? ''}\n`);
+    return 1;
+  }
+}
+
+function toDiagnostics(e: unknown): Diagnostic[] {
+  if (e instanceof SynthFailure || (BerthError.is(e) && 'diagnostics' in e)) return [...(e as SynthFailure).diagnostics];
+  if (BerthError.is(e)) {
+    const cause = e.cause instanceof Error && !BerthError.is(e.cause) ? `\ncause: ${e.cause.message}` : '';
+    return [{ code: e.code, message: e.message + cause, constructPath: e.constructPath, kind: e.kind, property: e.property, location: e.location, hint: e.hint }];
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  return [{ code: 'internal', message: `${err.name}: ${err.message}\n${(err.stack ?? '').split('\n').slice(1, 6).join('\n')}`, hint: 'this is a bug in berth; please report it with the command you ran' }];
+}

@@ -1,0 +1,2 @@
+import { App } from '@berth/core';
+export default new App();
