@@ -248,7 +248,8 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
           if (p.publish === undefined) continue;
           const prev = published.get(p.publish);
           if (prev) {
-            report({ code: 'synth.port-conflict', message: `host port ${p.publish} is already published by ${prev.path}${prev.loc ? ` (${fmtLoc(prev.loc)})` : ''}`, constructPath: r.node.path, kind: r.kind, property: `ports[${i}].publish`, location: loc, hint: 'publish each host port from one Service only' });
+            const where = prev.loc ? (loc && prev.loc.file === loc.file ? ` (line ${prev.loc.line})` : ` (${fmtLoc(prev.loc)})`) : '';
+            report({ code: 'synth.port-conflict', message: `host port ${p.publish} is already published by ${prev.path}${where}`, constructPath: r.node.path, kind: r.kind, property: `ports[${i}].publish`, location: loc, hint: 'publish each host port from one Service only' });
           } else {
             published.set(p.publish, { path: r.node.path, loc });
           }
@@ -307,7 +308,8 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
   }
 
   function reportIssues(issues: readonly z.core.$ZodIssue[], path: string, kind: string, loc: SourceLocation | undefined, known: readonly string[]): void {
-    for (const issue of issues) {
+    for (const raw of issues) {
+      const issue = unwrapIssue(raw);
       const prop = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) {
@@ -338,6 +340,23 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
       report({ code, message: prop ? `${prop}: ${message}` : message, constructPath: path, kind, property: prop || undefined, location: loc, hint });
     }
   }
+}
+
+/**
+ * zod reports a value that matched no branch of a union, or a bad record key, as one vague
+ * issue wrapping the real ones; we surface the most specific inner issue instead.
+ */
+function unwrapIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const candidates = issue.errors.map((branch) => branch[0]).filter((x): x is z.core.$ZodIssue => x !== undefined);
+    const best = candidates.find((c) => c.code !== 'invalid_type') ?? candidates[0];
+    if (best) return unwrapIssue({ ...best, path: [...issue.path, ...best.path] } as z.core.$ZodIssue);
+  }
+  if (issue.code === 'invalid_key' && issue.issues.length > 0) {
+    const inner = issue.issues[0] as z.core.$ZodIssue;
+    return { ...inner, path: issue.path } as z.core.$ZodIssue;
+  }
+  return issue;
 }
 
 function knownKeys(kind: ResourceKind): string[] {
