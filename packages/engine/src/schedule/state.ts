@@ -129,7 +129,8 @@ export class ClusterState {
     for (let r = 0; r < n; r++) this.rank[order[r]!] = r;
     this.groups = groups;
     this.groupById = new Map(groups.map((g) => [g.id, g]));
-    this.nodeOf = groups.map((g) => new Int32Array(g.replicas).fill(-1));
+    this.nodeOf = new Array<Int32Array>(groups.length);
+    for (const g of groups) this.nodeOf[g.index] = new Int32Array(g.replicas).fill(-1);
     this.counts = new Int32Array(n);
   }
 
