@@ -1,0 +1,129 @@
+/**
+ * Waiting for a replica to become ready. The outcome is a result, not an exception (an unhealthy
+ * replica is an expected event of a rollout, and the executor decides what to do about it), and
+ * it carries what a user needs to see why: the last probe's output, the exit code, OOMKilled,
+ * and the last log lines.
+ *
+ * Polls inspect (every 200 ms by default) rather than following the events stream: each
+ * health probe emits three exec events, and a poll cannot miss a transition that happened
+ * before we started watching.
+ */
+import { DriverError } from '../../../../core/src/errors.ts';
+import type { DockerClient } from './connect.ts';
+import { tryInspectContainer, type ContainerInfo } from './containers.ts';
+import { readLogs, type LogLine } from './logs.ts';
+
+export type HealthOutcome =
+  /** The health check passed. */
+  | { readonly status: 'healthy'; readonly elapsedMs: number }
+  /** No health check is defined and the container is running: as ready as we can tell. */
+  | { readonly status: 'running'; readonly elapsedMs: number }
+  | {
+      readonly status: 'unhealthy';
+      readonly elapsedMs: number;
+      readonly failingStreak: number;
+      /** Output of the last probe (what the check printed, e.g. wget's "connection refused"). */
+      readonly probeOutput: string;
+      readonly probeExitCode: number | undefined;
+      readonly logs: readonly LogLine[];
+    }
+  | {
+      /** The process ended (or is being restarted by its restart policy after ending). */
+      readonly status: 'exited';
+      readonly elapsedMs: number;
+      readonly exitCode: number;
+      /** The kernel killed it for exceeding its memory limit. */
+      readonly oomKilled: boolean;
+      readonly restarting: boolean;
+      /** The engine's error, e.g. "exec: \"foo\": executable file not found". */
+      readonly error: string;
+      readonly logs: readonly LogLine[];
+    }
+  | {
+      readonly status: 'timeout';
+      readonly elapsedMs: number;
+      /** The health status when time ran out (starting) or the container state. */
+      readonly lastStatus: string;
+      readonly probeOutput: string | undefined;
+      readonly logs: readonly LogLine[];
+    }
+  /** The container does not exist (removed while we waited). */
+  | { readonly status: 'missing'; readonly elapsedMs: number };
+
+export interface WaitForHealthOptions {
+  /** Give up after this long. */
+  readonly timeoutMs: number;
+  /** Aborting throws DriverError `deploy.interrupted`. */
+  readonly signal?: AbortSignal;
+  /** @default 200 */
+  readonly pollMs?: number;
+  /** How many log lines to attach to a failure. @default 20 */
+  readonly logLines?: number;
+}
+
+/** Waits until the container is healthy (or running, without a health check), fails, or time runs out. */
+export async function waitForHealth(client: DockerClient, containerId: string, opts: WaitForHealthOptions): Promise<HealthOutcome> {
+  const started = Date.now();
+  const elapsed = (): number => Date.now() - started;
+  const tail = opts.logLines ?? 20;
+  const logs = async (): Promise<LogLine[]> => readLogs(client, containerId, { tail }).catch(() => []);
+  for (;;) {
+    if (opts.signal?.aborted) {
+      throw new DriverError('deploy.interrupted', `docker: stopped waiting for ${containerId} to become healthy`, {
+        driver: 'docker',
+        resourceId: containerId,
+        cause: opts.signal.reason,
+      });
+    }
+    const info = await tryInspectContainer(client, containerId);
+    if (!info) return { status: 'missing', elapsedMs: elapsed() };
+    const s = info.State;
+    // Restarting means it already exited once; a crash-looping replica is not going to become ready.
+    if (s.Status === 'exited' || s.Status === 'dead' || s.Restarting) {
+      return {
+        status: 'exited',
+        elapsedMs: elapsed(),
+        exitCode: s.ExitCode,
+        oomKilled: s.OOMKilled,
+        restarting: s.Restarting,
+        error: s.Error,
+        logs: await logs(),
+      };
+    }
+    const health = s.Health;
+    if (s.Running && !health) return { status: 'running', elapsedMs: elapsed() };
+    if (health?.Status === 'healthy') return { status: 'healthy', elapsedMs: elapsed() };
+    if (health?.Status === 'unhealthy') {
+      const last = lastProbe(info);
+      return {
+        status: 'unhealthy',
+        elapsedMs: elapsed(),
+        failingStreak: health.FailingStreak,
+        probeOutput: last?.Output.trim() ?? '',
+        probeExitCode: last?.ExitCode,
+        logs: await logs(),
+      };
+    }
+    if (elapsed() >= opts.timeoutMs) {
+      return { status: 'timeout', elapsedMs: elapsed(), lastStatus: health?.Status ?? s.Status, probeOutput: lastProbe(info)?.Output.trim(), logs: await logs() };
+    }
+    await sleep(Math.min(opts.pollMs ?? 200, Math.max(0, opts.timeoutMs - elapsed())), opts.signal);
+  }
+}
+
+function lastProbe(info: ContainerInfo): { Output: string; ExitCode: number } | undefined {
+  const log = info.State.Health?.Log ?? [];
+  return log[log.length - 1];
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Networks: one user-defined bridge per cluster. On a user-defined network Docker's embedded DNS
+ * answers container names and aliases, which is how a Service name reaches its ready replicas.
+ */
+import type { DockerClient } from './connect.ts';
+import { dockerError, statusOf, tryWrap, wrap } from './driver-error.ts';
+import { LABEL_CLUSTER, labelFilter, type Labels } from './labels.ts';
+
+/** `berth-<cluster>` */
+export function networkName(cluster: string): string {
+  return `berth-${cluster}`;
+}
+
+/** Creates the network when missing. Returns its id; `created` tells whether this call made it. */
+export async function ensureNetwork(client: DockerClient, name: string, labels: Labels): Promise<{ id: string; created: boolean }> {
+  const existing = await tryWrap(`inspect network ${name}`, () => client.docker.getNetwork(name).inspect() as Promise<{ Id: string }>);
+  if (existing) return { id: existing.Id, created: false };
+  try {
+    // CheckDuplicate: network names are not unique to the engine; without it two concurrent
+    // deploys could create two networks called the same, and every later lookup by name breaks.
+    const net = await client.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { ...labels } });
+    return { id: net.id, created: true };
+  } catch (err) {
+    if (statusOf(err) === 409) {
+      // Lost a race with a concurrent ensure: the network exists now, which is what we wanted.
+      const info = await wrap(`inspect network ${name}`, () => client.docker.getNetwork(name).inspect() as Promise<{ Id: string }>);
+      return { id: info.Id, created: false };
+    }
+    throw dockerError(`create network ${name}`, err);
+  }
+}
+
+/** The cluster network, created with the cluster label when missing. */
+export async function ensureClusterNetwork(client: DockerClient, cluster: string): Promise<{ id: string; name: string; created: boolean }> {
+  const name = networkName(cluster);
+  return { ...(await ensureNetwork(client, name, { [LABEL_CLUSTER]: cluster })), name };
+}
+
+/**
+ * Attaches a container to a network under DNS aliases. Adding a replica to a Service is
+ * disconnect + connect with the service alias, because an endpoint's aliases cannot be edited.
+ */
+export async function connectNetwork(client: DockerClient, network: string, container: string, aliases: readonly string[] = []): Promise<void> {
+  await wrap(`connect ${container} to ${network}`, () =>
+    client.docker.getNetwork(network).connect({ Container: container, EndpointConfig: { Aliases: [...aliases] } }),
+    container,
+  );
+}
+
+/** Detaches a container; not being attached (or gone) is not an error. */
+export async function disconnectNetwork(client: DockerClient, network: string, container: string): Promise<void> {
+  try {
+    await client.docker.getNetwork(network).disconnect({ Container: container, Force: true });
+  } catch (err) {
+    const s = statusOf(err);
+    // 404: container or network gone. 500 "is not connected": already detached. Both mean done.
+    if (s === 404 || (s === 500 && /not connected/i.test(String((err as Error).message)))) return;
+    throw dockerError(`disconnect ${container} from ${network}`, err, { resourceId: container });
+  }
+}
+
+/** Changes a container's aliases on a network (disconnect + connect; the container keeps running). */
+export async function setNetworkAliases(client: DockerClient, network: string, container: string, aliases: readonly string[]): Promise<void> {
+  await disconnectNetwork(client, network, container);
+  await connectNetwork(client, network, container, aliases);
+}
+
+export async function listNetworks(client: DockerClient, labels: Labels): Promise<Array<{ id: string; name: string; labels: Record<string, string> }>> {
+  const nets = await wrap('list networks', () => client.docker.listNetworks({ filters: labelFilter(labels) }));
+  return nets.map((n) => ({ id: n.Id, name: n.Name, labels: n.Labels ?? {} }));
+}
+
+/** Removes a network; a missing one is not an error. */
+export async function removeNetwork(client: DockerClient, network: string): Promise<void> {
+  await tryWrap(`remove network ${network}`, () => client.docker.getNetwork(network).remove());
+}
