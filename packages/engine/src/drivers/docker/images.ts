@@ -155,8 +155,12 @@ export async function buildTaggedImage(client: DockerClient, opts: BuildTaggedIm
     throw dockerError(`build ${tag}`, err, { resourceId: opts.resourceId, code: 'driver.build-failed' });
   }
   if (failure !== undefined) {
-    // " ---> Running in abc" lines are the engine's bookkeeping, not the step's output.
-    const output = stepOutput.filter((l) => !l.startsWith(' ---> ')).slice(-40);
+    // " ---> Running in abc" and "Removing intermediate container" are the engine's bookkeeping,
+    // not the step's output; the engine also colours stderr red with ANSI codes.
+    const output = stepOutput
+      .map((l) => l.replace(/\u001b\[[0-9;]*m/g, ''))
+      .filter((l) => l.trim() !== '' && !l.startsWith(' ---> ') && !l.startsWith('Removing intermediate container'))
+      .slice(-40);
     throw new DriverError('driver.build-failed', [`docker: build of ${opts.resourceId} failed at ${step || 'the start'}`, ...output.map((l) => `  ${l}`), `  ${failure}`].join('\n'), {
       driver: 'docker',
       resourceId: opts.resourceId,
