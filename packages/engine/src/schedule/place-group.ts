@@ -42,7 +42,7 @@ export class Placer {
     return state.withCounts(g, () => {
       const pool = this.pools.get(g);
       const lists = pool.domains === undefined ? [pool.nodes] : pool.domains.map((d) => d.nodes);
-      for (const list of lists) for (const i of list) this.room[i] = this.fit(g, i, need);
+      this.computeRoom(g, lists, need);
       if (g.volumes.length > 0) this.pinToOneNode(g, lists, need);
       this.pickNode = [];
       this.pickCount = [];
@@ -60,29 +60,46 @@ export class Placer {
     });
   }
 
-  /** The dynamic filters as arithmetic: max-per-node, host-ports and resources-fit. */
-  private fit(g: Group, i: number, need: number): number {
-    const state = this.state;
-    let k = need;
-    if (g.cpu > 0) {
-      const free = state.freeCpu[i]!;
-      let f = Math.floor(free / g.cpu);
-      if (f * g.cpu > free) f--; // float division can round up onto an integer
-      if (f < k) k = f;
+  /**
+   * The dynamic filters as arithmetic (max-per-node, host-ports, resources-fit): how many
+   * more replicas each node takes. The hottest loop of the scheduler, hence the locals.
+   */
+  private computeRoom(g: Group, lists: readonly Int32Array[], need: number): void {
+    const { freeCpu, freeMem, counts, ports } = this.state;
+    const room = this.room;
+    const cpu = g.cpu;
+    const mem = g.memory;
+    const maxPer = g.maxPerNode;
+    const wanted = g.ports;
+    for (let d = 0; d < lists.length; d++) {
+      const list = lists[d]!;
+      for (let k = 0, len = list.length; k < len; k++) {
+        const i = list[k]!;
+        let r = need;
+        if (cpu > 0) {
+          const free = freeCpu[i]!;
+          let q = Math.floor(free / cpu);
+          if (q * cpu > free) q--; // float division can round up onto an integer
+          if (q < r) r = q;
+        }
+        if (mem > 0) {
+          const free = freeMem[i]!;
+          let q = Math.floor(free / mem);
+          if (q * mem > free) q--;
+          if (q < r) r = q;
+        }
+        if (r > 0 && maxPer !== Infinity) {
+          const left = maxPer - counts[i]!;
+          if (left < r) r = left;
+        }
+        if (r > 0 && wanted.length > 0) {
+          const used = ports[i];
+          r = 1;
+          if (used !== undefined) for (const p of wanted) if (used.has(p)) r = 0;
+        }
+        room[i] = r > 0 ? r : 0;
+      }
     }
-    if (g.memory > 0) {
-      const free = state.freeMem[i]!;
-      let f = Math.floor(free / g.memory);
-      if (f * g.memory > free) f--;
-      if (f < k) k = f;
-    }
-    if (k > 0 && g.maxPerNode !== Infinity) k = Math.min(k, g.maxPerNode - state.counts[i]!);
-    if (k > 0 && g.ports.length > 0) {
-      const used = state.ports[i];
-      if (used !== undefined && g.ports.some((p) => used.has(p))) k = 0;
-      else k = 1;
-    }
-    return k > 0 ? k : 0;
   }
 
   /**
@@ -164,29 +181,39 @@ export class Placer {
 
   /** Fullest node first (most-allocated), larger then by name on ties; each takes all it can. */
   private binpack(list: Int32Array, need: number): void {
-    const { state, room, score, hist } = this;
+    const { room, score, hist } = this;
+    const { freeCpu, freeMem, halfInvCpu, halfInvMem } = this.state;
     hist.fill(0);
     let total = 0;
-    for (const i of list) {
+    const len = list.length;
+    for (let k = 0; k < len; k++) {
+      const i = list[k]!;
       const r = room[i]!;
       if (r <= 0) continue;
-      const s = mostAllocatedScore(state, i);
+      // mostAllocatedScore, inlined: this runs once per node per group.
+      const x = 100 - freeCpu[i]! * halfInvCpu[i]! - freeMem[i]! * halfInvMem[i]!;
+      const s = x <= 0 ? 0 : x >= 100 ? 100 : x | 0;
       score[i] = s;
       hist[s]! += r;
       total += r;
     }
     if (total <= need) {
-      for (const i of list) if (room[i]! > 0) this.pick(i, room[i]!);
+      for (let k = 0; k < len; k++) {
+        const i = list[k]!;
+        if (room[i]! > 0) this.pick(i, room[i]!);
+      }
       return;
     }
     const [cut, atCut] = this.threshold(need);
     let left = atCut;
-    for (const i of list) {
-      if (room[i]! <= 0) continue;
+    for (let k = 0; k < len; k++) {
+      const i = list[k]!;
+      const r = room[i]!;
+      if (r <= 0) continue;
       const s = score[i]!;
-      if (s > cut) this.pick(i, room[i]!);
+      if (s > cut) this.pick(i, r);
       else if (s === cut && left > 0) {
-        const t = Math.min(room[i]!, left);
+        const t = Math.min(r, left);
         this.pick(i, t);
         left -= t;
       }
@@ -199,12 +226,14 @@ export class Placer {
    * "fewest replicas of the group, then least allocated, then larger, then name" as the order.
    */
   private spread(g: Group, list: Int32Array, need: number): void {
-    const { state, room, give, score, hist } = this;
-    const counts = state.counts;
+    const { room, give, score, hist } = this;
+    const { counts, freeCpu, freeMem, halfInvCpu, halfInvMem } = this.state;
+    const len = list.length;
     let total = 0;
     let lo = Infinity;
     let hi = 0;
-    for (const i of list) {
+    for (let k = 0; k < len; k++) {
+      const i = list[k]!;
       const r = room[i]!;
       if (r <= 0) continue;
       total += r;
@@ -214,12 +243,16 @@ export class Placer {
     }
     if (total === 0) return;
     if (total <= need) {
-      for (const i of list) if (room[i]! > 0) this.pick(i, room[i]!);
+      for (let k = 0; k < len; k++) {
+        const i = list[k]!;
+        if (room[i]! > 0) this.pick(i, room[i]!);
+      }
       return;
     }
     const fill = (level: number): number => {
       let s = 0;
-      for (const i of list) {
+      for (let k = 0; k < len; k++) {
+        const i = list[k]!;
         const r = room[i]!;
         if (r <= 0) continue;
         const over = level - counts[i]!;
@@ -240,8 +273,11 @@ export class Placer {
       level = h;
     }
     hist.fill(0);
+    const cpu = g.cpu;
+    const mem = g.memory;
     let placed = 0;
-    for (const i of list) {
+    for (let k = 0; k < len; k++) {
+      const i = list[k]!;
       const r = room[i]!;
       score[i] = -1;
       give[i] = 0;
@@ -251,14 +287,17 @@ export class Placer {
       give[i] = b;
       placed += b;
       if (b < r && counts[i]! + b === level - 1) {
-        const s = leastAllocatedScore(state, i, g.cpu, g.memory, b + 1);
+        // leastAllocatedScore with b + 1 replicas added, inlined: once per node per group.
+        const x = (freeCpu[i]! - cpu * (b + 1)) * halfInvCpu[i]! + (freeMem[i]! - mem * (b + 1)) * halfInvMem[i]!;
+        const s = x <= 0 ? 0 : x >= 100 ? 100 : x | 0;
         score[i] = s;
         hist[s]!++;
       }
     }
     const [cut, atCut] = this.threshold(need - placed);
     let left = atCut;
-    for (const i of list) {
+    for (let k = 0; k < len; k++) {
+      const i = list[k]!;
       const s = score[i]!;
       let count = give[i]!;
       if (s >= 0 && (s > cut || (s === cut && left-- > 0))) count++;

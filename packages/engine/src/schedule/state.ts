@@ -72,6 +72,9 @@ export class ClusterState {
   readonly nodeIndex: Map<string, number>;
   readonly capCpu: Float64Array;
   readonly capMem: Float64Array;
+  /** 50 / capacity (0 for a zero capacity): scorers multiply where they would divide. */
+  readonly halfInvCpu: Float64Array;
+  readonly halfInvMem: Float64Array;
   freeCpu: Float64Array;
   freeMem: Float64Array;
   /** Position of each node in the "largest first, then name" order the placer walks. */
@@ -125,6 +128,8 @@ export class ClusterState {
     const order = Array.from({ length: n }, (_, i) => i);
     const { capCpu, capMem } = this;
     order.sort((a, b) => capCpu[b]! - capCpu[a]! || capMem[b]! - capMem[a]! || a - b);
+    this.halfInvCpu = this.capCpu.map((c) => (c > 0 ? 50 / c : 0));
+    this.halfInvMem = this.capMem.map((c) => (c > 0 ? 50 / c : 0));
     this.rank = new Int32Array(n);
     for (let r = 0; r < n; r++) this.rank[order[r]!] = r;
     this.groups = groups;

@@ -1,16 +1,14 @@
 import type { ClusterState } from '../state.ts';
-import { clampScore, type Scorer } from './scorer.ts';
+import type { Scorer } from './scorer.ts';
 
 /**
  * Share of the node left free once `count` more replicas of (cpu, memory) land on it,
  * averaged over cpu and memory. Exported bare because the bulk placer calls it per node.
  */
 export function leastAllocatedScore(state: ClusterState, i: number, cpu: number, memory: number, count: number): number {
-  const cc = state.capCpu[i]!;
-  const cm = state.capMem[i]!;
-  const fc = cc > 0 ? (state.freeCpu[i]! - cpu * count) / cc : 0;
-  const fm = cm > 0 ? (state.freeMem[i]! - memory * count) / cm : 0;
-  return clampScore(50 * fc + 50 * fm);
+  const s =
+    (state.freeCpu[i]! - cpu * count) * state.halfInvCpu[i]! + (state.freeMem[i]! - memory * count) * state.halfInvMem[i]!;
+  return s <= 0 ? 0 : s >= 100 ? 100 : s | 0;
 }
 
 /** spread: prefer the emptiest node, so load (and the blast radius of a node loss) evens out. */

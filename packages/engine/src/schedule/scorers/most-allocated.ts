@@ -1,5 +1,5 @@
 import type { ClusterState } from '../state.ts';
-import { clampScore, type Scorer } from './scorer.ts';
+import type { Scorer } from './scorer.ts';
 
 /**
  * Share of the node already used, averaged over cpu and memory. Measured before the
@@ -8,11 +8,9 @@ import { clampScore, type Scorer } from './scorer.ts';
  * count near the bound on mixed capacities.
  */
 export function mostAllocatedScore(state: ClusterState, i: number): number {
-  const cc = state.capCpu[i]!;
-  const cm = state.capMem[i]!;
-  const uc = cc > 0 ? (cc - state.freeCpu[i]!) / cc : 1;
-  const um = cm > 0 ? (cm - state.freeMem[i]!) / cm : 1;
-  return clampScore(50 * uc + 50 * um);
+  // A zero capacity has halfInv 0 and so counts as full, as it should.
+  const s = 100 - state.freeCpu[i]! * state.halfInvCpu[i]! - state.freeMem[i]! * state.halfInvMem[i]!;
+  return s <= 0 ? 0 : s >= 100 ? 100 : s | 0;
 }
 
 /** binpack: fill the fullest node first, so whole nodes stay empty (to scale down or for big replicas). */
