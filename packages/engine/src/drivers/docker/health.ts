@@ -59,6 +59,12 @@ export interface WaitForHealthOptions {
   readonly pollMs?: number;
   /** How many log lines to attach to a failure. @default 20 */
   readonly logLines?: number;
+  /**
+   * Without a health check, count the container as ready only after it has kept running this
+   * long (as Kubernetes' minReadySeconds), so an app that crashes on start is not called ready.
+   * @default 0
+   */
+  readonly minRunningMs?: number;
 }
 
 /** Waits until the container is healthy (or running, without a health check), fails, or time runs out. */
@@ -67,6 +73,9 @@ export async function waitForHealth(client: DockerClient, containerId: string, o
   const elapsed = (): number => Date.now() - started;
   const tail = opts.logLines ?? 20;
   const logs = async (): Promise<LogLine[]> => readLogs(client, containerId, { tail }).catch(() => []);
+  // When we first saw the current run (keyed by StartedAt, which changes on every restart).
+  // Measured on our clock, not the engine's: a remote engine's clock may be skewed.
+  let seenRun: { startedAt: string; at: number } | undefined;
   for (;;) {
     if (opts.signal?.aborted) {
       throw new DriverError('deploy.interrupted', `docker: stopped waiting for ${containerId} to become healthy`, {
@@ -91,7 +100,10 @@ export async function waitForHealth(client: DockerClient, containerId: string, o
       };
     }
     const health = s.Health;
-    if (s.Running && !health) return { status: 'running', elapsedMs: elapsed() };
+    if (s.Running && !health) {
+      if (seenRun?.startedAt !== s.StartedAt) seenRun = { startedAt: s.StartedAt, at: Date.now() };
+      if (Date.now() - seenRun.at >= (opts.minRunningMs ?? 0)) return { status: 'running', elapsedMs: elapsed() };
+    }
     if (health?.Status === 'healthy') return { status: 'healthy', elapsedMs: elapsed() };
     if (health?.Status === 'unhealthy') {
       const last = lastProbe(info);
@@ -126,4 +138,33 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+export interface ExitOutcome {
+  readonly exitCode: number;
+  readonly oomKilled: boolean;
+  readonly error: string;
+  readonly logs: readonly LogLine[];
+}
+
+/**
+ * Waits for the container's process to end (a Job, a one-off task) and says how it ended.
+ * undefined when it is still running at the deadline or the container is gone.
+ */
+export async function waitForExit(client: DockerClient, containerId: string, opts: { timeoutMs: number; signal?: AbortSignal; pollMs?: number; logLines?: number }): Promise<ExitOutcome | undefined> {
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    if (opts.signal?.aborted) {
+      throw new DriverError('deploy.interrupted', `docker: stopped waiting for ${containerId} to exit`, { driver: 'docker', resourceId: containerId, cause: opts.signal.reason });
+    }
+    const info = await tryInspectContainer(client, containerId);
+    if (!info) return undefined;
+    const s = info.State;
+    if (s.Status === 'exited' || s.Status === 'dead') {
+      const logs = await readLogs(client, containerId, { tail: opts.logLines ?? 20 }).catch(() => []);
+      return { exitCode: s.ExitCode, oomKilled: s.OOMKilled, error: s.Error, logs };
+    }
+    if (Date.now() >= deadline) return undefined;
+    await sleep(opts.pollMs ?? 200, opts.signal);
+  }
 }

@@ -53,7 +53,7 @@ export {
   type PortSpec,
   type RestartSpec,
 } from './containers.ts';
-export { waitForHealth, type HealthOutcome, type WaitForHealthOptions } from './health.ts';
+export { waitForExit, waitForHealth, type ExitOutcome, type HealthOutcome, type WaitForHealthOptions } from './health.ts';
 export { LogDemuxer, demux, followLogs, readLogs, type LogLine, type LogOptions } from './logs.ts';
 export { execInContainer, type ExecResult } from './exec.ts';
 export { removeAllByLabel, type RemovedByLabel } from './cleanup.ts';
