@@ -1,0 +1,31 @@
+export { plan, basisOf, sourceRef } from './plan.ts';
+export { checkPlanBasis, type StaleReason } from './basis.ts';
+export { recordChange, stateAfter, type RecordOptions } from './record.ts';
+export { resolveSpecs, refsIn, inputToken, UNKNOWN_SECRET_VERSION, type ResolvedSpec } from './spec-hash.ts';
+export { CHANGE_RULES, ruleFor, type ChangeRule } from './rules.ts';
+export { topoOrder } from './order.ts';
+export {
+  PLAN_VERSION,
+  CHANGE_ACTIONS,
+  PLAN_ISSUE_CODES,
+  type ChangeAction,
+  type Change,
+  type PropertyChange,
+  type DriftItem,
+  type PlanIssue,
+  type PlanIssueCode,
+  type PlanSummary,
+  type PlanBasis,
+  type Plan,
+  type PlanOptions,
+  type PlanInput,
+} from './types.ts';
+export {
+  REPLICA_STATES,
+  REPLICA_HEALTHS,
+  type Observed,
+  type ObservedResource,
+  type ObservedReplica,
+  type ReplicaState,
+  type ReplicaHealth,
+} from './observed.ts';

@@ -1,0 +1,132 @@
+/**
+ * Spec hashes. A resource's spec hash covers its resolved props PLUS what it consumes from
+ * other resources (an ImageBuild's content hash, a Config's sha256, a Secret's version, a
+ * Service's address). So when an image is rebuilt, every Deployment using it gets a new spec
+ * hash without anyone listing "derived changes" by hand — and because the consumed values
+ * are kept as `inputs` in state, the planner can later say which one moved.
+ */
+import type { GraphJson, ResourceJson } from '@berth/core';
+import type { State } from '../state/schema.ts';
+import { canonicalJson, sha256 } from './stable-hash.ts';
+
+/** The version used for a secret whose value the CLI could not read and state never saw. */
+export const UNKNOWN_SECRET_VERSION = 'unknown';
+
+export interface ResolvedSpec {
+  readonly id: string;
+  readonly specHash: string;
+  /** Non-secret consumed values: `"api-image.image" → "build:<contentHash>"`. */
+  readonly inputs: Readonly<Record<string, string>>;
+  /** Versions of consumed secrets by Secret id (for a Secret, its own). Sensitive: never put in a plan. */
+  readonly secretVersions: Readonly<Record<string, string>>;
+  /** Where each consumed `ref.attr` appears in props (`image`, `env.DB_URL`), for property-level output. */
+  readonly refPaths: Readonly<Record<string, readonly string[]>>;
+}
+
+interface RefLike {
+  readonly $ref: string;
+  readonly attr: string;
+}
+
+function isRefJson(v: unknown): v is RefLike {
+  return typeof v === 'object' && v !== null && typeof (v as RefLike).$ref === 'string' && typeof (v as RefLike).attr === 'string';
+}
+
+/** Every `{ $ref, attr }` in `props` with the property path it sits at. */
+export function refsIn(props: unknown): { key: string; ref: string; attr: string; path: string }[] {
+  const out: { key: string; ref: string; attr: string; path: string }[] = [];
+  const walk = (v: unknown, path: string, owner: string): void => {
+    if (isRefJson(v)) {
+      out.push({ key: `${v.$ref}.${v.attr}`, ref: v.$ref, attr: v.attr, path: owner || path });
+      return;
+    }
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => walk(x, `${path}[${i}]`, owner));
+      return;
+    }
+    if (typeof v === 'object' && v !== null) {
+      const o = v as Record<string, unknown>;
+      // A `$concat` string is one value to a reader: report the refs inside at the value's path.
+      if (Array.isArray(o.$concat)) {
+        for (const part of o.$concat) walk(part, path, owner || path);
+        return;
+      }
+      for (const k of Object.keys(o).sort()) walk(o[k], path === '' ? k : `${path}.${k}`, owner);
+    }
+  };
+  walk(props, '', '');
+  return out;
+}
+
+/** A Service's in-cluster DNS name: its `name` prop, else its id lower-cased (core's default). */
+export function serviceHost(r: Extract<ResourceJson, { kind: 'Service' }>): string {
+  return r.props.name ?? r.id.toLowerCase();
+}
+
+/**
+ * The non-secret value a reference resolves to, as a comparable token; undefined when the
+ * attribute carries nothing that would change the consumer (a Volume's name, an id used only
+ * for ordering, a Deployment's name: all derived from stable ids).
+ */
+export function inputToken(target: ResourceJson, attr: string): string | undefined {
+  switch (target.kind) {
+    case 'ImageBuild':
+      return attr === 'image' ? `build:${String((target.props as { contentHash?: string }).contentHash)}` : undefined;
+    case 'Image':
+      return attr === 'image' ? `image:${target.props.name}` : undefined;
+    case 'Config':
+      return attr === 'data' ? `sha256:${String((target.props as { sha256?: string }).sha256)}` : undefined;
+    case 'Service': {
+      const host = serviceHost(target);
+      const port = target.props.ports[0]?.port;
+      if (attr === 'host') return host;
+      if (attr === 'port') return String(port);
+      if (attr === 'address') return `${host}:${String(port)}`;
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Resolves every resource's spec hash. Secret versions come from `given` (what the CLI read
+ * now); when a value is not readable the version recorded in state is assumed unchanged —
+ * the consumer's own record first, so a consumer is never rolled just because a value is
+ * unavailable to `diff`.
+ */
+export function resolveSpecs(graph: GraphJson, given: Readonly<Record<string, string>> | undefined, state: State | undefined): Map<string, ResolvedSpec> {
+  const byId = new Map(graph.resources.map((r) => [r.id, r]));
+  const recorded = state?.resources ?? {};
+  const out = new Map<string, ResolvedSpec>();
+  const secretVersionFor = (secretId: string, consumerId: string, priorConsumerId: string): string =>
+    given?.[secretId] ??
+    recorded[priorConsumerId]?.secretVersions?.[secretId] ??
+    recorded[secretId]?.secretVersions?.[secretId] ??
+    UNKNOWN_SECRET_VERSION;
+  const priorIdOf = new Map<string, string>();
+  for (const m of graph.moved) if (!recorded[m.to] && recorded[m.from]) priorIdOf.set(m.to, m.from);
+
+  for (const r of graph.resources) {
+    const prior = priorIdOf.get(r.id) ?? r.id;
+    const inputs: Record<string, string> = {};
+    const secrets: Record<string, string> = {};
+    const refPaths: Record<string, string[]> = {};
+    for (const ref of refsIn(r.props)) {
+      const target = byId.get(ref.ref);
+      if (!target) continue;
+      if (target.kind === 'Secret' && ref.attr === 'value') {
+        secrets[ref.ref] = secretVersionFor(ref.ref, r.id, prior);
+      } else {
+        const token = inputToken(target, ref.attr);
+        if (token === undefined) continue;
+        inputs[ref.key] = token;
+      }
+      (refPaths[ref.key] ??= []).push(ref.path);
+    }
+    if (r.kind === 'Secret') secrets[r.id] = secretVersionFor(r.id, r.id, prior);
+    const specHash = sha256(canonicalJson({ kind: r.kind, props: r.props, inputs, secrets }));
+    out.set(r.id, { id: r.id, specHash, inputs, secretVersions: secrets, refPaths });
+  }
+  return out;
+}

@@ -1,0 +1,140 @@
+/**
+ * The plan: the planner's output, `berth diff`'s content and `deploy --plan`'s input.
+ * Serialised as-is to JSON (`planVersion`), so everything here is plain data.
+ */
+import type { GraphJson } from '@berth/core';
+import type { State } from '../state/schema.ts';
+import type { Observed } from './observed.ts';
+
+export const PLAN_VERSION = 1;
+
+/**
+ * - create / delete: the resource is new / gone from the program.
+ * - update: changed in place (scale, proxy reconfig, rewrite a config, rebuild an image).
+ * - replace: new runtime objects replace the old (a rolling replace for Deployments, a re-run for Jobs).
+ * - move: declared with `moved()`; same runtime objects under a new id.
+ * - repair: the program and state agree but the live system drifted; put it back.
+ * - noop: nothing to do.
+ */
+export const CHANGE_ACTIONS = ['create', 'update', 'replace', 'delete', 'move', 'repair', 'noop'] as const;
+export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
+
+/** One changed property: `env.LOG_LEVEL: "info" → "debug"`. */
+export interface PropertyChange {
+  /** Path inside props: `image`, `env.LOG_LEVEL`, `ports[0].containerPort`. */
+  readonly path: string;
+  /** Absent when the property is new or the value is sensitive. */
+  readonly before?: unknown;
+  /** Absent when the property was removed or the value is sensitive. */
+  readonly after?: unknown;
+  /** A secret: only the fact that it changed is shown, never a value or version. */
+  readonly sensitive?: true;
+  /** This property cannot change in place. */
+  readonly forcesReplace?: true;
+  /**
+   * Set for a change that comes from something the property references (`api-image.image`):
+   * the property's text is the same, what it resolves to changed.
+   */
+  readonly via?: string;
+}
+
+/** Live state that differs from recorded state. */
+export interface DriftItem {
+  /** What drifted: `resource`, `spec`, `replica 2`. */
+  readonly what: string;
+  readonly expected: string;
+  readonly observed: string;
+}
+
+export interface Change {
+  readonly id: string;
+  readonly path: string;
+  readonly kind: string;
+  readonly action: ChangeAction;
+  readonly propertyChanges: readonly PropertyChange[];
+  /**
+   * Why, as a chain: the first entry is the effect here, each following `because …` entry its
+   * cause, each ending in the source line (`— cluster.ts:12`).
+   */
+  readonly reasons: readonly string[];
+  /** Graph ids this change must wait for (for a delete: ids that must be deleted first). */
+  readonly dependsOn: readonly string[];
+  readonly source?: { readonly file: string; readonly line: number; readonly column: number };
+  /** For a move (or a moved resource that also changed): its old id. */
+  readonly movedFrom?: string;
+  /** The spec hash after the change (absent for a delete); the `berth.spec` label to set. */
+  readonly specHash?: string;
+  /** The spec hash recorded in state before the change (absent for a create). */
+  readonly priorSpecHash?: string;
+  /** Drift found on the live system; with action `repair` when drift is the only change. */
+  readonly drift?: readonly DriftItem[];
+  /** Refused by a safety rule (see the plan's issues); deploy must not run a plan with blocked changes. */
+  readonly blocked?: true;
+}
+
+export const PLAN_ISSUE_CODES = ['plan.protected', 'plan.secret-unknown'] as const;
+export type PlanIssueCode = (typeof PLAN_ISSUE_CODES)[number];
+
+/** Something the user should know; `error` issues make the plan undeployable. */
+export interface PlanIssue {
+  readonly code: PlanIssueCode;
+  readonly severity: 'error' | 'warning';
+  readonly id: string;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+export interface PlanSummary {
+  readonly create: number;
+  readonly update: number;
+  readonly replace: number;
+  readonly delete: number;
+  readonly move: number;
+  readonly repair: number;
+  readonly noop: number;
+  readonly blocked: number;
+}
+
+/** What the plan was computed from; `deploy --plan` refuses a plan whose basis no longer holds. */
+export interface PlanBasis {
+  readonly stateSerial: number | null;
+  readonly stateLineage: string | null;
+  /** sha256 of the graph's canonical JSON. */
+  readonly graphHash: string;
+  /** sha256 of the drift-relevant part of the observation; null when nothing was observed. */
+  readonly observedHash: string | null;
+  /** sha256 over the secret versions the plan used (never the versions themselves). */
+  readonly secretsHash: string | null;
+}
+
+export interface Plan {
+  readonly planVersion: typeof PLAN_VERSION;
+  readonly cluster: string;
+  /** Every resource once, in execution order: creates and updates in dependency order, deletes last in reverse. */
+  readonly changes: readonly Change[];
+  readonly summary: PlanSummary;
+  readonly issues: readonly PlanIssue[];
+  readonly basis: PlanBasis;
+}
+
+export interface PlanOptions {
+  /** Volume ids the user named (`--delete-volume`): only these may be replaced or deleted. */
+  readonly allowDeleteVolumes?: readonly string[];
+  /** Plan only these ids and what they depend on (`--target`); everything else is left as is. */
+  readonly targetIds?: readonly string[];
+}
+
+export interface PlanInput {
+  readonly graph: GraphJson;
+  /** undefined for a cluster never deployed. */
+  readonly state: State | undefined;
+  /** What the driver found; without it, no drift is detected. */
+  readonly observed?: Observed;
+  /**
+   * Current secret versions by Secret id (`secretVersion(value, lineage)`), computed by the
+   * CLI where the value is readable. A missing entry means "unknown": the version recorded in
+   * state is assumed unchanged.
+   */
+  readonly secretVersions?: Readonly<Record<string, string>>;
+  readonly options?: PlanOptions;
+}
