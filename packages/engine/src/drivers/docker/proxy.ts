@@ -122,7 +122,7 @@ export function proxyContainerSpec(o: ProxyContainerOptions): ContainerSpec {
 export async function configureProxy(client: DockerClient, containerId: string, config: ProxyConfig, signal?: AbortSignal): Promise<{ generation: number }> {
   const res = await execInContainer(client, containerId, ['/usr/bin/node', '/proxy/proxy.mjs', 'ctl', 'put', JSON.stringify(config)], signal ? { signal } : {});
   if (res.exitCode !== 0) {
-    throw new DriverError('driver.failed', `docker: proxy ${containerId} refused its config: ${(res.stderr || res.stdout).trim()}`, { driver: 'docker', resourceId: containerId });
+    throw new DriverError('driver.failed', `docker: proxy ${containerId} refused its config: ${proxyErrorText(res.stderr || res.stdout)}`, { driver: 'docker', resourceId: containerId });
   }
   try {
     const parsed = JSON.parse(res.stdout) as { generation: number };
@@ -132,11 +132,22 @@ export async function configureProxy(client: DockerClient, containerId: string, 
   }
 }
 
+/** The proxy answers errors as `{"error": "..."}`; show the message, not the JSON. */
+function proxyErrorText(out: string): string {
+  try {
+    const parsed = JSON.parse(out) as { error?: unknown };
+    if (typeof parsed.error === 'string') return parsed.error;
+  } catch {
+    // not JSON: e.g. node's own error when the admin socket is not up yet
+  }
+  return out.trim();
+}
+
 /** Connections per backend, as the proxy counts them. */
 export async function proxyStats(client: DockerClient, containerId: string, signal?: AbortSignal): Promise<ProxyStats> {
   const res = await execInContainer(client, containerId, ['/usr/bin/node', '/proxy/proxy.mjs', 'ctl', 'stats'], signal ? { signal } : {});
   if (res.exitCode !== 0) {
-    throw new DriverError('driver.failed', `docker: proxy ${containerId} stats failed: ${(res.stderr || res.stdout).trim()}`, { driver: 'docker', resourceId: containerId });
+    throw new DriverError('driver.failed', `docker: proxy ${containerId} stats failed: ${proxyErrorText(res.stderr || res.stdout)}`, { driver: 'docker', resourceId: containerId });
   }
   try {
     return JSON.parse(res.stdout) as ProxyStats;
