@@ -159,11 +159,9 @@ describe.skipIf(unreachable !== undefined)(`containers on a real engine${skipRea
       if (l.text === 'out-2') ac.abort();
     }, { signal: ac.signal });
     await following;
-    expect(seen).toEqual([
-      { stream: 'stdout', text: 'out-1' },
-      { stream: 'stderr', text: 'err-1' },
-      { stream: 'stdout', text: 'out-2' },
-    ]);
+    // Order is kept within a stream; between stdout and stderr the engine does not promise one.
+    expect(seen.filter((l) => l.stream === 'stdout').map((l) => l.text)).toEqual(['out-1', 'out-2']);
+    expect(seen.filter((l) => l.stream === 'stderr').map((l) => l.text)).toEqual(['err-1']);
     expect(await readLogs(client, c.id, { tail: 1 })).toEqual([{ stream: 'stdout', text: 'out-2' }]);
   });
 
