@@ -112,10 +112,8 @@ export class Placer {
     const replica = { group: g, ordinal: 0 };
     let best = -1;
     let bestKey: [number, number, number] = [-1, -1, -1];
-    let placedOn = -1;
     for (const list of lists) {
       for (const i of list) {
-        if (state.counts[i]! > 0) placedOn = i;
         if (!volumeLocality.filter(replica, i, ctx).pass) this.room[i] = 0;
         const room = this.room[i]!;
         if (room === 0) continue;
@@ -129,7 +127,8 @@ export class Placer {
         }
       }
     }
-    const keep = placedOn >= 0 ? placedOn : best;
+    const bound = state.boundNode[g.index]!;
+    const keep = bound >= 0 ? bound : best;
     for (const list of lists) for (const i of list) if (i !== keep) this.room[i] = 0;
   }
 

@@ -85,6 +85,11 @@ export class ClusterState {
   readonly foreignPorts: readonly (ReadonlySet<number> | undefined)[];
   /** Node-local volume → nodes holding it (name order), including volumes created in this call. */
   volumeNodes: Map<string, number[]>;
+  /**
+   * Per group (by index), the one node a group with node-local volumes is bound to, or -1.
+   * Needed beside volumeNodes because a volume name may exist on several nodes.
+   */
+  boundNode: Int32Array;
   readonly groups: readonly Group[];
   readonly groupById: ReadonlyMap<string, Group>;
   /** Per group (by index), the node of each ordinal, or -1 while unplaced. */
@@ -137,6 +142,7 @@ export class ClusterState {
     this.nodeOf = new Array<Int32Array>(groups.length);
     for (const g of groups) this.nodeOf[g.index] = new Int32Array(g.replicas).fill(-1);
     this.counts = new Int32Array(n);
+    this.boundNode = new Int32Array(groups.length).fill(-1);
   }
 
   usable(i: number): boolean {
@@ -172,7 +178,10 @@ export class ClusterState {
       if (set === undefined) this.ports[i] = set = new Set();
       for (const p of g.ports) set.add(p);
     }
-    for (const v of g.volumes) if (!this.volumeNodes.has(v)) this.volumeNodes.set(v, [i]);
+    if (g.volumes.length > 0) {
+      if (this.boundNode[g.index] === -1) this.boundNode[g.index] = i;
+      for (const v of g.volumes) if (!this.volumeNodes.has(v)) this.volumeNodes.set(v, [i]);
+    }
   }
 
   /** Undoes one replica of g on node i (preemption). Volumes stay: data outlives replicas. */
@@ -194,6 +203,7 @@ export class ClusterState {
     c.ports = this.ports.map((s) => (s === undefined ? undefined : new Set(s)));
     c.volumeNodes = new Map([...this.volumeNodes].map(([k, v]) => [k, [...v]]));
     c.nodeOf = this.nodeOf.map((a) => a.slice());
+    c.boundNode = this.boundNode.slice();
     return c;
   }
 }

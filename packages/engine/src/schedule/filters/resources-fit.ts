@@ -6,8 +6,9 @@ export const resourcesFit: Filter = {
   filter({ group }, i, { state }) {
     const cpuFree = state.freeCpu[i]!;
     const memFree = state.freeMem[i]!;
-    const cpuShort = group.cpu > cpuFree;
-    const memShort = group.memory > memFree;
+    // A zero request fits even an overcommitted node, as in Kubernetes (and in the placer).
+    const cpuShort = group.cpu > 0 && group.cpu > cpuFree;
+    const memShort = group.memory > 0 && group.memory > memFree;
     if (!cpuShort && !memShort) return PASS;
     const parts: string[] = [];
     if (cpuShort) parts.push(`needs ${cpuText(group.cpu)} cpu, ${cpuText(cpuFree)} free`);
