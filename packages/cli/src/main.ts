@@ -11,6 +11,11 @@ const VERSION = '0.1.0';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   synth: { summary: 'compile cluster.ts into resource graphs (berth.out/)', load: async () => (await import('./commands/synth.ts')).synthCommand },
+  diff: { summary: 'show what deploy would change (exit 2 when there are changes)', load: async () => (await import('./commands/diff.ts')).diffCommand },
+  deploy: { summary: 'make the runtime match cluster.ts (health-gated, resumable)', load: async () => (await import('./commands/deploy.ts')).deployCommand },
+  destroy: { summary: "remove everything berth runs for the program (volumes kept)", load: async () => (await import('./commands/destroy.ts')).destroyCommand },
+  status: { summary: 'replicas, health, nodes, ports and release of what runs', load: async () => (await import('./commands/status.ts')).statusCommand },
+  logs: { summary: "print a Deployment's or Job's logs (-f to follow)", load: async () => (await import('./commands/logs.ts')).logsCommand },
 };
 
 /** Registers a command; commands live in their own modules and load lazily to keep start-up fast. */

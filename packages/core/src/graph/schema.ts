@@ -3,9 +3,9 @@
  * One zod schema validates it; `schemaVersion` bumps on any incompatible change.
  */
 import { z } from 'zod';
-import { configSchema } from '../kinds/config.ts';
+import { configGraphSchema } from '../kinds/config.ts';
 import { deploymentSchema } from '../kinds/deployment.ts';
-import { imageBuildSchema } from '../kinds/image-build.ts';
+import { imageBuildGraphSchema } from '../kinds/image-build.ts';
 import { imageSchema } from '../kinds/image.ts';
 import { jobSchema } from '../kinds/job.ts';
 import { graphKit } from '../kinds/kit.ts';
@@ -42,11 +42,11 @@ export const NetworkSpec = networkSchema(graphKit);
 export type NetworkSpec = z.infer<typeof NetworkSpec>;
 export const SecretSpec = secretSchema(graphKit);
 export type SecretSpec = z.infer<typeof SecretSpec>;
-export const ConfigSpec = configSchema(graphKit);
+export const ConfigSpec = configGraphSchema;
 export type ConfigSpec = z.infer<typeof ConfigSpec>;
 export const ImageSpec = imageSchema(graphKit);
 export type ImageSpec = z.infer<typeof ImageSpec>;
-export const ImageBuildSpec = imageBuildSchema(graphKit);
+export const ImageBuildSpec = imageBuildGraphSchema;
 export type ImageBuildSpec = z.infer<typeof ImageBuildSpec>;
 
 export const ResourceJson = z.discriminatedUnion('kind', [

@@ -1,7 +1,6 @@
 import type { Construct } from 'constructs';
 import { z } from 'zod';
 import { Resource } from '../tree/resource.ts';
-import { inputKit, type SchemaKit } from './kit.ts';
 
 /** Config props as the program writes them. */
 export const ConfigProps = z
@@ -15,12 +14,7 @@ export const ConfigProps = z
 export type ConfigProps = z.input<typeof ConfigProps>;
 
 /** Config as the graph carries it: the content and its hash. */
-export const configSchema = <R, V>(k: SchemaKit<R, V>) =>
-  k.mode === 'input'
-    ? ConfigProps
-    : z.strictObject({ data: z.string(), sha256: z.string(), file: z.string().optional() });
-
-void inputKit;
+export const configGraphSchema = z.strictObject({ data: z.string(), sha256: z.string(), file: z.string().optional() });
 
 /**
  * A configuration file mounted read-only into containers. A change rolls every

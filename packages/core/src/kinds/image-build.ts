@@ -4,28 +4,28 @@ import type { Ref } from '../refs.ts';
 import { Resource } from '../tree/resource.ts';
 import { inputKit, type SchemaKit } from './kit.ts';
 
-/** ImageBuild props schema (both kits). */
-export const imageBuildSchema = <R, V>(k: SchemaKit<R, V>) => {
-  const base = {
-    /** The build context directory, relative to cluster.ts. */
-    context: z.string().min(1),
-    /** The Dockerfile, relative to the context. @default "Dockerfile" */
-    dockerfile: z.string().min(1).default('Dockerfile'),
-    /** Build arguments. @default {} */
-    buildArgs: z.record(z.string(), z.string()).default({}),
-    /** Multi-stage target. */
-    target: z.string().optional(),
-  };
-  return k.mode === 'input'
-    ? z.strictObject(base)
-    : z.strictObject({
-        ...base,
-        /** sha256 over the context files (after .dockerignore), the Dockerfile, build args and target. */
-        contentHash: z.string(),
-        /** How many files the context holds after .dockerignore. */
-        contextFiles: z.number().int(),
-      });
+const imageBuildFields = {
+  /** The build context directory, relative to cluster.ts. */
+  context: z.string().min(1),
+  /** The Dockerfile, relative to the context. @default "Dockerfile" */
+  dockerfile: z.string().min(1).default('Dockerfile'),
+  /** Build arguments. @default {} */
+  buildArgs: z.record(z.string(), z.string()).default({}),
+  /** Multi-stage target. */
+  target: z.string().optional(),
 };
+
+/** ImageBuild props as the program writes them. */
+export const imageBuildSchema = <R, V>(_k: SchemaKit<R, V>) => z.strictObject(imageBuildFields);
+
+/** ImageBuild props as the graph carries them: with the content hash synth computed. */
+export const imageBuildGraphSchema = z.strictObject({
+  ...imageBuildFields,
+  /** sha256 over the context files (after .dockerignore), the Dockerfile, build args and target. */
+  contentHash: z.string(),
+  /** How many files the context holds after .dockerignore. */
+  contextFiles: z.number().int(),
+});
 
 export const ImageBuildProps = imageBuildSchema(inputKit);
 export type ImageBuildProps = z.input<typeof ImageBuildProps>;

@@ -11,11 +11,16 @@ export type RawFrames = readonly SourceLocation[];
 let coreFile: string | undefined;
 let coreDir: string | undefined;
 
+const keepSites = (_e: Error, sites: NodeJS.CallSite[]): NodeJS.CallSite[] => sites;
+
 function callSites(): NodeJS.CallSite[] {
   const prevPrepare = Error.prepareStackTrace;
   const prevLimit = Error.stackTraceLimit;
-  Error.prepareStackTrace = (_e, sites) => sites;
-  Error.stackTraceLimit = 24;
+  Error.prepareStackTrace = keepSites;
+  // V8 builds one CallSite object per frame, so the limit is most of the cost of a capture.
+  // Above the program's own frames lie only captureFrames and a constructor or two of core,
+  // so 12 leaves room for the `max` frames we keep.
+  Error.stackTraceLimit = 12;
   const holder: { stack?: unknown } = {};
   Error.captureStackTrace(holder, callSites);
   const sites = holder.stack as NodeJS.CallSite[];

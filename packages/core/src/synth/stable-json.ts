@@ -6,15 +6,63 @@ export function stableStringify(value: unknown, indent = 2): string {
   return JSON.stringify(sortKeys(value), null, indent);
 }
 
+/**
+ * A copy of `value` whose objects list their keys in sorted order (undefined properties
+ * dropped). Parts that already are so (plain objects whose keys were inserted sorted, as synth
+ * builds them) are returned as they are, which spares copying a large graph before
+ * JSON.stringify walks it.
+ */
 export function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const x: unknown = value[i];
+      const y = sortKeys(x);
+      if (y !== x && out === undefined) out = value.slice(0, i);
+      if (out !== undefined) out.push(y);
+    }
+    // map() keeps holes, which JSON.stringify writes as null, like the copy's undefined.
+    return out ?? value;
+  }
   if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value);
+    if (isSortedPlain(value, keys)) {
+      let out: Record<string, unknown> | undefined;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
+        const v = (value as Record<string, unknown>)[k];
+        const w = sortKeys(v);
+        if (w !== v && out === undefined) {
+          out = {};
+          for (let j = 0; j < i; j++) out[keys[j] as string] = (value as Record<string, unknown>)[keys[j] as string];
+        }
+        if (out !== undefined) out[k] = w;
+      }
+      return out ?? value;
+    }
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) {
+    for (const k of keys.sort()) {
       const v = (value as Record<string, unknown>)[k];
       if (v !== undefined) out[k] = sortKeys(v);
     }
     return out;
   }
   return value;
+}
+
+/**
+ * Whether JSON.stringify would write `value` exactly as its sorted copy: a plain object whose
+ * keys come in sorted order, with no undefined values, no toJSON and no `__proto__` key (array
+ * index keys always come first and numerically, so they show up as unsorted here).
+ */
+function isSortedPlain(value: object, keys: readonly string[]): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  let prev: string | undefined;
+  for (const k of keys) {
+    if ((prev !== undefined && !(prev < k)) || k === 'toJSON' || k === '__proto__') return false;
+    if ((value as Record<string, unknown>)[k] === undefined) return false;
+    prev = k;
+  }
+  return true;
 }

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import type { z } from 'zod';
+import { z } from 'zod';
 import { SynthFailure, type Diagnostic, type ErrorCode, type SourceLocation } from '../errors.ts';
 import { ConfigProps } from '../kinds/config.ts';
 import { DeploymentProps } from '../kinds/deployment.ts';
@@ -49,6 +49,21 @@ const INPUT_SCHEMAS: Record<ResourceKind, z.ZodType> = {
   Image: ImageProps,
   ImageBuild: ImageBuildProps,
 };
+
+/**
+ * The schemas as zod compiles them (generated code for the common valid case; an invalid
+ * input falls back to the ordinary parser, so issues are the same). Compiled on first use:
+ * compiling costs more than parsing a handful of resources, and most programs use few kinds.
+ */
+const compiledSchemas = new Map<ResourceKind, z.ZodType>();
+function inputSchema(kind: ResourceKind): z.ZodType {
+  let s = compiledSchemas.get(kind);
+  if (!s) {
+    s = z.compile(INPUT_SCHEMAS[kind]);
+    compiledSchemas.set(kind, s);
+  }
+  return s;
+}
 
 /** The attribute a construct stands for when passed whole (`image: build`). */
 const DEFAULT_ATTR: Record<ResourceKind, string> = {
@@ -117,21 +132,23 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
       report({ code: 'synth.invalid-id', message: `cluster id "${cluster.node.id}" must be lowercase letters, digits and dashes`, constructPath: clusterPath, kind: 'Cluster', location: clusterLoc, hint: 'Docker object names are derived from it' });
     }
     const cp = ClusterProps.safeParse(cluster.props, { reportInput: true });
-    let target: GraphJson['target'] = { kind: 'docker', hosts: [] };
+    let target: GraphJson['target'] = { hosts: [], kind: 'docker' };
     if (!cp.success) {
       reportIssues(cp.error.issues, clusterPath, 'Cluster', clusterLoc, ['target']);
     } else {
-      target = { kind: 'docker', hosts: cp.data.target.docker?.hosts ?? [] };
+      target = { hosts: cp.data.target.docker?.hosts ?? [], kind: 'docker' };
     }
 
     const mine = resources.filter((r) => clusterOf.get(r) === cluster);
     const idOf = new Map<Resource, string>();
+    const locOf = new Map<Resource, SourceLocation | undefined>();
     const seenIds = new Map<string, Resource>();
     for (const r of mine) {
       const rel = r.node.path.slice(clusterPath.length + 1);
       const id = rel.split('/').join('-');
       idOf.set(r, id);
       const loc = resolve(r.frames);
+      locOf.set(r, loc);
       if (r.node.id.includes('~dup')) continue; // already reported as a duplicate id
       if (!ID_RE.test(r.node.id)) {
         report({ code: 'synth.invalid-id', message: `construct id "${r.node.id}" may hold only letters, digits, "_", "." and "-", and must start with a letter or digit`, constructPath: r.node.path, kind: r.kind, location: loc, hint: 'runtime object names are derived from construct ids' });
@@ -151,8 +168,8 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
     for (const r of mine) {
       if (r.node.id.includes('~dup')) continue;
       const id = idOf.get(r) as string;
-      const loc = resolve(r.frames);
-      const schema = INPUT_SCHEMAS[r.kind];
+      const loc = locOf.get(r);
+      const schema = inputSchema(r.kind);
       const parsed = schema.safeParse(r.props ?? {}, { reportInput: true });
       if (!parsed.success) {
         reportIssues(parsed.error.issues, r.node.path, r.kind, loc, knownKeys(r.kind));
@@ -166,8 +183,9 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
         if (typeof v === 'string') return v.includes('${berth:') ? concatJson(v, prop) : v;
         if (Array.isArray(v)) return v.map((x, i) => toJson(x, `${prop}[${i}]`));
         if (v !== null && typeof v === 'object') {
+          // Keys in sorted order, as the graph is written: stableStringify then needs no copy.
           const o: Record<string, unknown> = {};
-          for (const [k, x] of Object.entries(v)) o[k] = toJson(x, prop ? `${prop}.${k}` : k);
+          for (const k of Object.keys(v).sort()) o[k] = toJson((v as Record<string, unknown>)[k], prop ? `${prop}.${k}` : k);
           return o;
         }
         return v;
@@ -256,8 +274,8 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
         }
       }
 
-      const res = { id, kind: r.kind, path: r.node.path, props, dependsOn: [...deps].sort(), source: loc } as ResourceJson;
-      if (!loc) delete (res as { source?: unknown }).source;
+      const dependsOn = [...deps].sort();
+      const res = (loc ? { dependsOn, id, kind: r.kind, path: r.node.path, props, source: loc } : { dependsOn, id, kind: r.kind, path: r.node.path, props }) as ResourceJson;
       out.push(res);
     }
 
@@ -276,7 +294,7 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
       }
     }
     movedOut.sort((a, b) => cmp(a.from, b.from));
-    return { schemaVersion: GRAPH_SCHEMA_VERSION, cluster: cluster.node.id, target, resources: out, moved: movedOut };
+    return { cluster: cluster.node.id, moved: movedOut, resources: out, schemaVersion: GRAPH_SCHEMA_VERSION, target };
   }
 
   function checkCycles(res: readonly ResourceJson[], find: (id: string) => Resource | undefined): void {

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { BerthError } from '@berth/core';
+import { checkPlanBasis, execute, type Plan } from '@berth/engine';
+import { APP_OPTIONS, parse } from '../args.ts';
+import type { CommandContext } from '../context.ts';
+import { requireSecrets } from '../load/secrets.ts';
+import { progressPrinter } from '../render/progress.ts';
+import { renderPlan } from '../render/plan.ts';
+import { closeSessions, hasChanges, openSessions, type ClusterSession } from '../session.ts';
+
+export const DEPLOY_HELP = `berth deploy [--app cluster.ts] [--yes] [--plan plan.json] [--parallelism N] [--json]
+
+Shows the plan, asks on a terminal, and makes the runtime match the program: builds images,
+runs jobs, rolls Deployments out health-gated (rolling back on failure), points Services at
+ready replicas. Every finished step is recorded in .berth/, so an interrupted deploy is
+finished by running deploy again.
+
+  --yes                 do not ask (required when stdin is not a terminal)
+  --plan FILE           apply exactly this saved plan (berth diff --out); refused when state,
+                        the program or the live system changed since it was made
+  --parallelism N       at most N steps at once (default 4)
+  --cluster NAME        only this cluster
+  --delete-volume ID    allow deleting or replacing this Volume (repeatable)
+  --force-unlock        remove a stale lock left by a crashed berth first
+  --verbose             show build output
+  --json                print progress events as JSON lines
+`;
+
+export async function deployCommand(ctx: CommandContext): Promise<number> {
+  const { values } = parse('deploy', ctx.args, {
+    ...APP_OPTIONS,
+    yes: { type: 'boolean', short: 'y' },
+    plan: { type: 'string' },
+    parallelism: { type: 'string' },
+    cluster: { type: 'string' },
+    'delete-volume': { type: 'string', multiple: true },
+    'force-unlock': { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+  });
+  if (values.help) {
+    ctx.stdout.write(DEPLOY_HELP);
+    return 0;
+  }
+  const parallelism = values.parallelism === undefined ? 4 : Number(values.parallelism);
+  if (!Number.isInteger(parallelism) || parallelism < 1) {
+    throw new BerthError('cli.usage', `--parallelism must be a whole number >= 1, got "${values.parallelism}"`);
+  }
+  const json = Boolean(values.json);
+  const say = (s: string): void => {
+    if (!json) ctx.stdout.write(s);
+  };
+  const sessions = await openSessions(ctx, {
+    app: values.app,
+    cluster: values.cluster,
+    observe: true,
+    allowDeleteVolumes: values['delete-volume'] ?? [],
+    lock: 'deploy',
+    forceUnlock: Boolean(values['force-unlock']),
+  });
+  try {
+    let failed = false;
+    for (const s of sessions) {
+      const p = values.plan ? savedPlan(ctx, values.plan, s) : s.plan;
+      const blocked = p.issues.filter((i) => i.severity === 'error');
+      if (blocked.length > 0) {
+        throw new BerthError('plan.protected', blocked.map((i) => i.message).join('\n'), { hint: blocked[0]?.hint ?? 'see berth diff' });
+      }
+      say(renderPlan(p, { color: ctx.color }));
+      if (!hasChanges(p)) {
+        say(`${s.graph.cluster}: no changes; the runtime matches the program.\n`);
+        continue;
+      }
+      requireSecrets(s.secrets);
+      if (!values.yes) {
+        if (!ctx.stdin.isTTY) {
+          throw new BerthError('cli.usage', 'refusing to deploy without confirmation: stdin is not a terminal', { hint: 'pass --yes to deploy without asking' });
+        }
+        const rl = createInterface({ input: ctx.stdin, output: ctx.stderr as NodeJS.WritableStream });
+        const answer = await rl.question(`Deploy these changes to ${s.graph.cluster}? [y/N] `);
+        rl.close();
+        if (!/^y(es)?$/i.test(answer.trim())) {
+          say('Nothing was changed.\n');
+          return 1;
+        }
+      }
+      const t0 = Date.now();
+      const result = await execute({
+        graph: s.graph,
+        plan: p,
+        driver: s.driver as NonNullable<typeof s.driver>,
+        store: s.store,
+        lock: s.lock as NonNullable<typeof s.lock>,
+        state: s.state,
+        secrets: s.secrets.values,
+        secretVersions: s.secrets.versions,
+        appDir: s.appDir,
+        parallelism,
+        release: `r${s.state.serial + 1}`,
+        signal: ctx.signal,
+        emit: progressPrinter(ctx.stdout, { color: ctx.color, json, verbose: Boolean(values.verbose) }),
+      });
+      const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      if (result.ok) {
+        say(`${s.graph.cluster}: deployed in ${secs}s.\n`);
+        for (const url of publishedUrls(s)) say(`  ${url}\n`);
+      } else {
+        failed = true;
+        const interrupted = ctx.signal.aborted;
+        say(
+          interrupted
+            ? `${s.graph.cluster}: interrupted after ${secs}s; finished steps are recorded. Run berth deploy again to finish.\n`
+            : `${s.graph.cluster}: ${result.failures.length} step${result.failures.length === 1 ? '' : 's'} failed, ${result.skipped.length} skipped (${secs}s). Finished steps are recorded; fix the cause and deploy again.\n`,
+        );
+      }
+    }
+    return failed ? 1 : 0;
+  } finally {
+    await closeSessions(sessions);
+  }
+}
+
+function savedPlan(ctx: CommandContext, file: string, s: ClusterSession): Plan {
+  let saved: Plan;
+  try {
+    saved = JSON.parse(readFileSync(resolve(ctx.cwd, file), 'utf8')) as Plan;
+  } catch (e) {
+    throw new BerthError('cli.usage', `cannot read the plan ${file}`, { cause: e, hint: 'save one with berth diff --out plan.json' });
+  }
+  if (saved.cluster !== s.graph.cluster) {
+    throw new BerthError('state.stale-plan', `the plan ${file} is for cluster "${saved.cluster}", not "${s.graph.cluster}"`);
+  }
+  const stale = checkPlanBasis(saved, { graph: s.graph, state: s.deployedBefore ? s.state : undefined, ...(s.observed ? { observed: s.observed } : {}), secretVersions: s.secrets.versions });
+  if (stale.length > 0) {
+    throw new BerthError('state.stale-plan', `the plan ${file} is stale: ${stale.map((x) => x.message).join('; ')}`, {
+      hint: 'make a new plan with berth diff --out, review it, and deploy that',
+    });
+  }
+  return saved;
+}
+
+function publishedUrls(s: ClusterSession): string[] {
+  const urls: string[] = [];
+  for (const r of s.graph.resources) {
+    if (r.kind !== 'Service') continue;
+    for (const p of r.props.ports) if (p.publish !== undefined) urls.push(`${r.props.name ?? r.id}: http://127.0.0.1:${p.publish}/`);
+  }
+  return urls;
+}

@@ -1,0 +1,104 @@
+/**
+ * The shared front half of diff, deploy, destroy and status: load the program, open the
+ * cluster's state, read secret values, observe the live system and plan.
+ */
+import { join } from 'node:path';
+import { BerthError, type GraphJson } from '@berth/core';
+import { LocalStateStore, newState, plan, type Driver, type Observed, type Plan, type State, type StateLock } from '@berth/engine';
+import type { CommandContext } from './context.ts';
+import { readSecrets, type SecretValues } from './load/secrets.ts';
+import { synthApp } from './load/synth-app.ts';
+import { driverFor } from './target.ts';
+
+export interface ClusterSession {
+  readonly graph: GraphJson;
+  readonly appDir: string;
+  readonly store: LocalStateStore;
+  /** Recorded state, or a fresh one (serial 0) for a cluster never deployed. */
+  readonly state: State;
+  readonly deployedBefore: boolean;
+  readonly secrets: SecretValues;
+  readonly driver: Driver | undefined;
+  readonly observed: Observed | undefined;
+  readonly plan: Plan;
+  /** Held when the session was opened for a change (deploy, destroy); release with `closeSessions`. */
+  readonly lock: StateLock | undefined;
+}
+
+export interface SessionOptions {
+  readonly app: string | undefined;
+  /** Only this cluster (when the program has several). */
+  readonly cluster?: string | undefined;
+  /** Talk to the runtime (observe drift). diff may skip it with --no-observe. */
+  readonly observe: boolean;
+  readonly allowDeleteVolumes?: readonly string[];
+  /** Take the cluster's lock (before reading state) for this operation. */
+  readonly lock?: string;
+  /** Remove a stale lock first (`--force-unlock`). */
+  readonly forceUnlock?: boolean;
+}
+
+export function stateStore(appDir: string, cwd: string): LocalStateStore {
+  return new LocalStateStore({ dir: join(appDir, '.berth'), displayBase: cwd });
+}
+
+export async function openSessions(ctx: CommandContext, opts: SessionOptions): Promise<ClusterSession[]> {
+  const { program, graphs } = await synthApp(ctx.cwd, opts.app);
+  const chosen = opts.cluster ? graphs.filter((g) => g.cluster === opts.cluster) : graphs;
+  if (chosen.length === 0) {
+    throw new BerthError('cli.usage', `no cluster "${opts.cluster ?? ''}" in the program`, { hint: `clusters: ${graphs.map((g) => g.cluster).join(', ')}` });
+  }
+  const store = stateStore(program.appDir, ctx.cwd);
+  const out: ClusterSession[] = [];
+  try {
+    for (const graph of chosen) out.push(await openOne(graph));
+  } catch (e) {
+    await closeSessions(out);
+    throw e;
+  }
+  return out;
+
+  async function openOne(graph: GraphJson): Promise<ClusterSession> {
+    if (opts.forceUnlock) {
+      const was = await store.forceUnlock(graph.cluster);
+      if (was) ctx.stderr.write(`removed the lock of pid ${was.pid} on ${was.host} (taken ${was.time})\n`);
+    }
+    // The lock comes before reading state: a plan must be made from the state it will be applied to.
+    const lock = opts.lock ? await store.lock(graph.cluster, opts.lock) : undefined;
+    try {
+      return await planOne(graph, lock);
+    } catch (e) {
+      if (lock) await store.unlock(lock);
+      throw e;
+    }
+  }
+
+  async function planOne(graph: GraphJson, lock: StateLock | undefined): Promise<ClusterSession> {
+    const recorded = await store.read(graph.cluster);
+    const state = recorded ?? newState(graph.cluster);
+    const secrets = readSecrets(graph, program.appDir, ctx.env, state.lineage);
+    const driver = opts.observe ? await driverFor(graph) : undefined;
+    const observed = driver ? await driver.observe(ctx.signal) : undefined;
+    const p = plan({
+      graph,
+      state: recorded,
+      ...(observed ? { observed } : {}),
+      secretVersions: secrets.versions,
+      options: { allowDeleteVolumes: opts.allowDeleteVolumes ?? [] },
+    });
+    return { graph, appDir: program.appDir, store, state, deployedBefore: recorded !== undefined, secrets, driver, observed, plan: p, lock };
+  }
+}
+
+/** Releases the locks and drivers of sessions. */
+export async function closeSessions(sessions: readonly ClusterSession[]): Promise<void> {
+  for (const s of sessions) {
+    if (s.lock) await s.store.unlock(s.lock).catch(() => undefined);
+    await s.driver?.close();
+  }
+}
+
+/** True when the plan would change anything. */
+export function hasChanges(p: Plan): boolean {
+  return p.changes.some((c) => c.action !== 'noop');
+}

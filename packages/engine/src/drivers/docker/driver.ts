@@ -1,0 +1,388 @@
+/**
+ * The Docker driver: berth's Driver interface over one Docker engine, built from the Engine
+ * API layer beside it. Ownership lives in labels (berth.cluster / berth.resource / berth.spec),
+ * so `observe` and `listReplicas` never need the state file to know what is berth's.
+ */
+import path from 'node:path';
+import { DriverError, type ImageBuildSpec, type ResourceKind } from '@berth/core';
+import type { Driver, JobOutcome, Readiness, Replica, RunSpec, ServiceOutputs, ServiceRunSpec } from '../driver.ts';
+import type { Observed, ObservedResource } from '../../plan/observed.ts';
+import { connect, type DockerClient } from './connect.ts';
+import { containerIp, createContainer, inspectContainer, listContainers, removeContainer, runContainer, stopContainer, type ContainerSpec, type ContainerSummary } from './containers.ts';
+import { removeAllByLabel } from './cleanup.ts';
+import { waitForHealth, type HealthOutcome } from './health.ts';
+import { buildImage, tryImageId } from './images.ts';
+import { LABEL_CLUSTER, LABEL_COMPONENT, LABEL_ORDINAL, LABEL_RELEASE, LABEL_RESOURCE, LABEL_SPEC } from './labels.ts';
+import { followLogs, readLogs, type LogLine } from './logs.ts';
+import { ensureClusterNetwork, ensureNetwork, networkName, removeNetwork } from './networks.ts';
+import { buildProxyImage, configureProxy, DEFAULT_PROXY_DIR, proxyContainerSpec, type ProxyConfig } from './proxy.ts';
+import { ensureVolume, removeVolume, volumeName } from './volumes.ts';
+
+export interface DockerDriverOptions {
+  readonly cluster: string;
+  /** Engine address; default DOCKER_HOST or the local socket. */
+  readonly endpoint?: string;
+  /** Node name shown in status and placements. @default "local" */
+  readonly node?: string;
+  /** Where the proxy's sources are (the CLI passes its own copy). */
+  readonly proxyDir?: string;
+}
+
+const NODE_DEFAULT = 'local';
+
+/** The Docker HEALTHCHECK for a probe. http/tcp run inside the container with the image's own tools. */
+function healthTest(h: NonNullable<RunSpec['health']>): string[] {
+  if (h.type === 'exec') return ['CMD', ...h.command];
+  if (h.type === 'http') {
+    const url = `http://127.0.0.1:${h.port}${h.path}`;
+    return ['CMD-SHELL', `wget -q -O /dev/null '${url}' || curl -fsS -o /dev/null '${url}' || exit 1`];
+  }
+  return ['CMD-SHELL', `nc -w 2 127.0.0.1 ${h.port} </dev/null >/dev/null 2>&1 || exit 1`];
+}
+
+function fmtBytes(n: number): string {
+  for (const [u, m] of [['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) if (n >= m && n % m === 0) return `${n / m}${u}`;
+  return `${n} bytes`;
+}
+
+function logText(lines: readonly LogLine[]): string[] {
+  return lines.map((l) => `${l.stream === 'stderr' ? 'stderr' : 'stdout'} | ${l.text}`);
+}
+
+/** A HealthOutcome in the executor's terms, with the cause in one line. */
+function readiness(o: HealthOutcome, memory: number | undefined): Readiness {
+  switch (o.status) {
+    case 'healthy':
+    case 'running':
+      return { ready: true, elapsedMs: o.elapsedMs };
+    case 'unhealthy':
+      return {
+        ready: false,
+        reason: `health check failed ${o.failingStreak} time${o.failingStreak === 1 ? '' : 's'}${o.probeExitCode !== undefined ? ` (probe exit code ${o.probeExitCode})` : ''}`,
+        detail: [...(o.probeOutput ? [`probe output: ${o.probeOutput.trim()}`] : []), ...logText(o.logs)],
+      };
+    case 'exited':
+      return {
+        ready: false,
+        reason: o.oomKilled
+          ? `killed: out of memory${memory !== undefined ? ` (limit ${fmtBytes(memory)})` : ''}`
+          : o.error
+            ? `could not run: ${o.error}`
+            : `exited with code ${o.exitCode}${o.restarting ? ' (restarting)' : ''}`,
+        detail: logText(o.logs),
+      };
+    case 'timeout':
+      return {
+        ready: false,
+        reason: `not ready within the progress deadline (${Math.round(o.elapsedMs / 1000)}s; last status ${o.lastStatus})`,
+        detail: [...(o.probeOutput ? [`probe output: ${o.probeOutput.trim()}`] : []), ...logText(o.logs)],
+      };
+    case 'missing':
+      return { ready: false, reason: 'the container disappeared while starting', detail: [] };
+  }
+}
+
+export class DockerDriver implements Driver {
+  readonly name = 'docker';
+  readonly client: DockerClient;
+  private readonly cluster: string;
+  private readonly node: string;
+  private readonly network: string;
+  private readonly proxyDir: string;
+  private proxyImage: Promise<string> | undefined;
+
+  constructor(opts: DockerDriverOptions) {
+    this.cluster = opts.cluster;
+    this.client = connect(opts.endpoint);
+    this.node = opts.node ?? NODE_DEFAULT;
+    this.network = networkName(opts.cluster);
+    this.proxyDir = opts.proxyDir ?? DEFAULT_PROXY_DIR;
+  }
+
+  private toReplica(c: ContainerSummary, address?: string): Replica {
+    const health = /\(healthy\)/.test(c.status) ? 'healthy' : /\(unhealthy\)/.test(c.status) ? 'unhealthy' : /health: starting/.test(c.status) ? 'starting' : 'none';
+    return {
+      resourceId: c.labels[LABEL_RESOURCE] ?? '',
+      ordinal: Number(c.labels[LABEL_ORDINAL] ?? 0),
+      containerId: c.id,
+      name: c.name,
+      node: this.node,
+      specHash: c.labels[LABEL_SPEC] ?? '',
+      release: c.labels[LABEL_RELEASE] ?? '',
+      state: c.state as Replica['state'],
+      health,
+      ...(address ? { address } : {}),
+    };
+  }
+
+  async observe(): Promise<Observed> {
+    const all = await listContainers(this.client, { [LABEL_CLUSTER]: this.cluster }, { all: true });
+    const resources: Record<string, ObservedResource> = {};
+    const groups = new Map<string, ContainerSummary[]>();
+    for (const c of all) {
+      if ((c.labels[LABEL_COMPONENT] ?? 'replica') !== 'replica') continue;
+      const id = c.labels[LABEL_RESOURCE];
+      if (!id) continue;
+      const g = groups.get(id) ?? [];
+      g.push(c);
+      groups.set(id, g);
+    }
+    for (const [id, cs] of groups) {
+      const kind = (cs[0]?.labels['berth.kind'] ?? 'Deployment') as ResourceKind;
+      resources[id] = {
+        kind,
+        exists: true,
+        replicas: cs.map((c) => {
+          const r = this.toReplica(c);
+          return { ordinal: r.ordinal, node: r.node, containerId: r.containerId, specHash: r.specHash, state: c.state === 'running' ? 'running' : 'exited', health: r.health };
+        }),
+      };
+    }
+    return { cluster: this.cluster, kinds: ['Deployment'], resources };
+  }
+
+  async prepare(): Promise<void> {
+    await ensureClusterNetwork(this.client, this.cluster);
+  }
+
+  async buildImage(id: string, props: ImageBuildSpec, appDir: string, onLog: (line: string) => void, signal?: AbortSignal): Promise<{ image: string; cached: boolean }> {
+    const built = await buildImage(this.client, {
+      cluster: this.cluster,
+      resource: id,
+      context: path.resolve(appDir, props.context),
+      dockerfile: props.dockerfile,
+      buildArgs: props.buildArgs,
+      ...(props.target !== undefined ? { target: props.target } : {}),
+      contentHash: props.contentHash,
+      onProgress: onLog,
+      ...(signal ? { signal } : {}),
+    });
+    return { image: built.imageId, cached: built.cached };
+  }
+
+  async resolveImage(id: string, name: string): Promise<{ image: string }> {
+    const image = await tryImageId(this.client, name);
+    if (!image) {
+      throw new DriverError('driver.failed', `image "${name}" is not on the engine (${this.client.endpoint})`, {
+        driver: 'docker',
+        resourceId: id,
+        hint: 'berth does not pull from registries: build it with an ImageBuild, or load it with `docker load`',
+      });
+    }
+    return { image };
+  }
+
+  async ensureVolume(id: string, _props: unknown, name?: string): Promise<{ name: string }> {
+    const v = await ensureVolume(this.client, name ?? volumeName(this.cluster, id), { [LABEL_CLUSTER]: this.cluster, [LABEL_RESOURCE]: id });
+    return { name: v.name };
+  }
+
+  async removeVolume(id: string): Promise<void> {
+    await removeVolume(this.client, volumeName(this.cluster, id));
+  }
+
+  async ensureNetwork(id: string): Promise<{ name: string }> {
+    const name = `${this.network}-${id}`;
+    await ensureNetwork(this.client, name, { [LABEL_CLUSTER]: this.cluster, [LABEL_RESOURCE]: id });
+    return { name };
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    await removeNetwork(this.client, `${this.network}-${id}`);
+  }
+
+  async listReplicas(resourceId: string): Promise<Replica[]> {
+    const cs = await listContainers(this.client, { [LABEL_CLUSTER]: this.cluster, [LABEL_RESOURCE]: resourceId, [LABEL_COMPONENT]: 'replica' }, { all: true });
+    const out: Replica[] = [];
+    for (const c of cs) {
+      let address: string | undefined;
+      if (c.state === 'running') {
+        const info = await inspectContainer(this.client, c.id).catch(() => undefined);
+        address = info ? containerIp(info, this.network) : undefined;
+      }
+      out.push(this.toReplica(c, address));
+    }
+    return out.sort((a, b) => a.ordinal - b.ordinal || (a.name < b.name ? -1 : 1));
+  }
+
+  private containerSpec(spec: RunSpec): ContainerSpec {
+    return {
+      cluster: this.cluster,
+      resource: spec.resourceId,
+      ordinal: spec.ordinal,
+      // The spec hash in the name lets a surge replica run beside the one it replaces.
+      suffix: spec.specHash.slice(0, 8),
+      specHash: spec.specHash,
+      release: spec.release,
+      image: spec.image,
+      ...(spec.command ? { entrypoint: spec.command } : {}),
+      ...(spec.args ? { command: spec.args } : {}),
+      env: spec.env,
+      ...(spec.workingDir !== undefined ? { workingDir: spec.workingDir } : {}),
+      ...(spec.user !== undefined ? { user: spec.user } : {}),
+      ports: spec.ports.map((p) => ({ container: p.containerPort, protocol: p.protocol })),
+      ...(spec.cpuMillis !== undefined ? { cpus: spec.cpuMillis / 1000 } : {}),
+      ...(spec.memoryBytes !== undefined ? { memoryBytes: spec.memoryBytes } : {}),
+      ...(spec.health
+        ? { healthcheck: { test: healthTest(spec.health), intervalMs: spec.health.interval, timeoutMs: spec.health.timeout, retries: spec.health.retries, startPeriodMs: spec.health.startPeriod } }
+        : {}),
+      restart: spec.kind === 'Job' ? { policy: 'no' } : { policy: spec.restart === 'always' ? 'unless-stopped' : spec.restart },
+      network: { name: this.network },
+      mounts: spec.mounts.map((m) => ({ volume: m.volumeName ?? volumeName(this.cluster, m.volumeId), target: m.path, readOnly: m.readOnly })),
+      files: spec.files.map((f) => ({ path: f.path, content: f.content, mode: f.mode })),
+      labels: { [LABEL_COMPONENT]: 'replica', 'berth.kind': spec.kind },
+      stopTimeoutSec: 10,
+    };
+  }
+
+  async startReplica(spec: RunSpec): Promise<Replica> {
+    const c = await runContainer(this.client, this.containerSpec(spec));
+    const info = await inspectContainer(this.client, c.id);
+    return {
+      resourceId: spec.resourceId,
+      ordinal: spec.ordinal,
+      containerId: c.id,
+      name: c.name,
+      node: this.node,
+      specHash: spec.specHash,
+      release: spec.release,
+      state: 'running',
+      health: spec.health ? 'starting' : 'none',
+      ...(containerIp(info, this.network) ? { address: containerIp(info, this.network) as string } : {}),
+    };
+  }
+
+  async waitReady(replica: Replica, deadlineMs: number, signal?: AbortSignal): Promise<Readiness> {
+    const o = await waitForHealth(this.client, replica.containerId, { timeoutMs: deadlineMs, ...(signal ? { signal } : {}) });
+    const info = o.status === 'exited' && o.oomKilled ? await inspectContainer(this.client, replica.containerId).catch(() => undefined) : undefined;
+    return readiness(o, info?.HostConfig.Memory || undefined);
+  }
+
+  async stopReplica(replica: Replica): Promise<void> {
+    await stopContainer(this.client, replica.containerId, 10);
+  }
+
+  async restartReplica(replica: Replica): Promise<Replica> {
+    await this.client.docker.getContainer(replica.containerId).start().catch(() => undefined);
+    const info = await inspectContainer(this.client, replica.containerId);
+    const address = containerIp(info, this.network);
+    return { ...replica, state: 'running', ...(address ? { address } : {}) };
+  }
+
+  async removeReplica(replica: Replica): Promise<void> {
+    await removeContainer(this.client, replica.containerId, { force: true });
+  }
+
+  async runJob(spec: RunSpec, timeoutMs: number, signal?: AbortSignal): Promise<JobOutcome> {
+    // Earlier runs of this job are removed: the latest run's container stays for `berth logs`.
+    for (const old of await this.listReplicas(spec.resourceId)) await this.removeReplica(old);
+    const c = await createContainer(this.client, this.containerSpec(spec));
+    const container = this.client.docker.getContainer(c.id);
+    await container.start();
+    const timer = new Promise<'timeout'>((resolve) => {
+      const t = setTimeout(() => resolve('timeout'), timeoutMs);
+      signal?.addEventListener('abort', () => {
+        clearTimeout(t);
+        resolve('timeout');
+      });
+    });
+    const waited = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, timer]);
+    const logs = logText(await readLogs(this.client, c.id, { tail: 30 }).catch(() => []));
+    if (waited === 'timeout') {
+      await stopContainer(this.client, c.id, 2).catch(() => undefined);
+      return { ok: false, exitCode: -1, reason: signal?.aborted ? 'interrupted' : `did not finish within ${Math.round(timeoutMs / 1000)}s`, logs, containerId: c.id };
+    }
+    const info = await inspectContainer(this.client, c.id);
+    const oom = info.State.OOMKilled;
+    return {
+      ok: waited.StatusCode === 0,
+      exitCode: waited.StatusCode,
+      ...(waited.StatusCode !== 0 ? { reason: oom ? 'killed: out of memory' : `exited with code ${waited.StatusCode}` } : {}),
+      logs,
+      containerId: c.id,
+    };
+  }
+
+  private async proxyOf(resourceId: string): Promise<ContainerSummary | undefined> {
+    const cs = await listContainers(this.client, { [LABEL_CLUSTER]: this.cluster, [LABEL_RESOURCE]: resourceId, [LABEL_COMPONENT]: 'proxy' }, { all: true });
+    return cs[0];
+  }
+
+  private config(targetPorts: readonly number[], servicePorts: readonly number[], backends: readonly Replica[]): ProxyConfig {
+    return {
+      listeners: servicePorts.map((port, i) => ({
+        port,
+        backends: backends.filter((b) => b.address).map((b) => `${b.address}:${targetPorts[i] ?? port}`),
+      })),
+    };
+  }
+
+  async ensureService(spec: ServiceRunSpec, backends: readonly Replica[], signal?: AbortSignal): Promise<ServiceOutputs> {
+    const existing = await this.proxyOf(spec.resourceId);
+    const cfg = this.config(spec.ports.map((p) => p.targetPort), spec.ports.map((p) => p.port), backends);
+    if (existing && existing.labels[LABEL_SPEC] === spec.specHash && existing.state === 'running') {
+      await configureProxy(this.client, existing.id, cfg, signal);
+      return { proxyContainerId: existing.id, backends: cfg.listeners.flatMap((l) => l.backends) };
+    }
+    if (existing) await removeContainer(this.client, existing.id, { force: true });
+    this.proxyImage ??= buildProxyImage(this.client, { proxyDir: this.proxyDir }).then((b) => b.imageId);
+    const image = await this.proxyImage;
+    const base = proxyContainerSpec({
+      cluster: this.cluster,
+      resource: spec.resourceId,
+      release: spec.release,
+      specHash: spec.specHash,
+      image,
+      network: this.network,
+      ports: spec.ports.filter((p) => p.publish !== undefined).map((p) => ({ port: p.port, hostPort: p.publish as number, ...(p.hostIp ? { hostIp: p.hostIp } : {}) })),
+      initial: cfg,
+    });
+    // The Service's DNS name is the proxy's alias: clients in the cluster always reach a ready replica.
+    const c = await runContainer(this.client, { ...base, network: { name: this.network, aliases: [spec.name] }, labels: { ...base.labels, [LABEL_COMPONENT]: 'proxy' } });
+    const ready = await waitForHealth(this.client, c.id, { timeoutMs: 30_000, ...(signal ? { signal } : {}) });
+    if (ready.status !== 'healthy' && ready.status !== 'running') {
+      const why = readiness(ready, undefined);
+      throw new DriverError('driver.failed', `the proxy of service ${spec.name} did not start: ${why.ready ? '' : why.reason}`, {
+        driver: 'docker',
+        resourceId: spec.resourceId,
+        hint: ready.status === 'exited' ? 'is the published host port already in use?' : 'see `docker logs` of the proxy container',
+      });
+    }
+    return { proxyContainerId: c.id, backends: cfg.listeners.flatMap((l) => l.backends) };
+  }
+
+  async setServiceBackends(resourceId: string, targetPorts: readonly number[], backends: readonly Replica[]): Promise<boolean> {
+    const proxy = await this.proxyOf(resourceId);
+    if (!proxy || proxy.state !== 'running') return false;
+    const info = await inspectContainer(this.client, proxy.id);
+    const env = info.Config.Env.find((e) => e.startsWith('BERTH_PROXY_CONFIG='));
+    const initial = env ? (JSON.parse(env.slice('BERTH_PROXY_CONFIG='.length)) as ProxyConfig) : { listeners: [] };
+    const ports = initial.listeners.map((l) => l.port);
+    await configureProxy(this.client, proxy.id, this.config(targetPorts, ports, backends));
+    return true;
+  }
+
+  async removeService(resourceId: string): Promise<void> {
+    const p = await this.proxyOf(resourceId);
+    if (p) await removeContainer(this.client, p.id, { force: true });
+  }
+
+  async destroy(opts: { volumes: boolean }): Promise<{ containers: number; networks: number; volumes: number }> {
+    const r = await removeAllByLabel(this.client, this.cluster, { volumes: opts.volumes });
+    return { containers: r.containers, networks: r.networks, volumes: r.volumes };
+  }
+
+  async logs(resourceId: string, opts: { follow: boolean; tail?: number; onLine: (replica: string, line: string) => void; signal?: AbortSignal }): Promise<void> {
+    const cs = await listContainers(this.client, { [LABEL_CLUSTER]: this.cluster, [LABEL_RESOURCE]: resourceId }, { all: true });
+    const tail = opts.tail ?? 100;
+    if (!opts.follow) {
+      for (const c of cs) for (const l of await readLogs(this.client, c.id, { tail })) opts.onLine(c.name, l.text);
+      return;
+    }
+    await Promise.all(cs.filter((c) => c.state === 'running').map((c) => followLogs(this.client, c.id, (l) => opts.onLine(c.name, l.text), { tail, ...(opts.signal ? { signal: opts.signal } : {}) })));
+  }
+
+  async close(): Promise<void> {
+    // dockerode keeps no connection open between calls; nothing to release.
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * A Deployment's rollout: make the live replicas match (replicas × spec hash), in batches that
+ * honour maxSurge and maxUnavailable, gated on readiness, with Services re-pointed before an
+ * old replica stops — so no request meets a stopped backend. It reconciles from what runs (by
+ * label), not from what state says, which is what makes an interrupted deploy resumable: a
+ * rerun finds the half-done rollout and finishes it.
+ */
+import { BerthError } from '@berth/core';
+import type { Driver, NotReady, Replica, RunSpec } from '../drivers/driver.ts';
+
+export interface RolloutInput {
+  readonly driver: Driver;
+  readonly id: string;
+  readonly replicas: number;
+  readonly specHash: string;
+  readonly maxSurge: number;
+  readonly maxUnavailable: number;
+  readonly progressDeadlineMs: number;
+  /** The Services in front of this Deployment: their ids and target ports. */
+  readonly services: ReadonlyArray<{ readonly id: string; readonly targetPorts: readonly number[] }>;
+  readonly spec: (ordinal: number) => RunSpec;
+  readonly progress: (message: string) => void;
+  readonly signal: AbortSignal;
+}
+
+export class RolloutFailed extends BerthError {
+  readonly detail: readonly string[];
+  readonly rolledBack: boolean;
+  constructor(message: string, detail: readonly string[], rolledBack: boolean) {
+    super('deploy.rollout-failed', message, { hint: rolledBack ? 'the previous replicas kept serving; fix the cause and deploy again' : 'fix the cause and deploy again' });
+    this.detail = detail;
+    this.rolledBack = rolledBack;
+  }
+}
+
+const isReadyNow = (r: Replica): boolean => r.state === 'running' && (r.health === 'healthy' || r.health === 'none');
+
+export async function rollout(input: RolloutInput): Promise<Replica[]> {
+  const { driver, id, replicas, specHash } = input;
+  const live = await driver.listReplicas(id);
+  // Serving now: whatever runs and is ready, old spec or new. The Services keep pointing at these.
+  const serving = new Map<string, Replica>(live.filter(isReadyNow).map((r) => [r.containerId, r]));
+  const current = new Map<number, Replica>();
+  for (const r of live) {
+    if (r.specHash === specHash && isReadyNow(r) && r.ordinal < replicas && !current.has(r.ordinal)) current.set(r.ordinal, r);
+  }
+  const stale = (): Replica[] => [...serving.values()].filter((r) => !(current.get(r.ordinal)?.containerId === r.containerId));
+  const pushBackends = async (): Promise<void> => {
+    const list = [...serving.values()].sort((a, b) => a.ordinal - b.ordinal || (a.name < b.name ? -1 : 1));
+    for (const s of input.services) await driver.setServiceBackends(s.id, s.targetPorts, list);
+  };
+  // A half-done earlier rollout may have left containers of this spec that never became ready:
+  // they are replaced like any other.
+  const missing: number[] = [];
+  for (let o = 0; o < replicas; o++) if (!current.has(o)) missing.push(o);
+
+  const swapped: Array<{ ordinal: number; fresh: Replica; old: Replica[] }> = [];
+  const surge = input.maxSurge > 0 ? input.maxSurge : 0;
+  const batchSize = Math.max(1, surge > 0 ? surge : input.maxUnavailable);
+  if (missing.length > 0) await pushBackends();
+
+  for (let i = 0; i < missing.length; i += batchSize) {
+    if (input.signal.aborted) throw new BerthError('deploy.interrupted', `rollout of ${id} interrupted`, { hint: 'run berth deploy again to finish it' });
+    const batch = missing.slice(i, i + batchSize);
+    // Without surge, room is made first: the old replicas of these ordinals stop before new ones start.
+    const oldOf = (o: number): Replica[] => [...serving.values()].filter((r) => r.ordinal === o && r.specHash !== specHash);
+    if (surge === 0) {
+      for (const o of batch) for (const r of oldOf(o)) serving.delete(r.containerId);
+      await pushBackends();
+      for (const o of batch) for (const r of live.filter((x) => x.ordinal === o && x.specHash !== specHash && x.state === 'running')) await driver.stopReplica(r);
+    }
+    input.progress(`starting replica${batch.length > 1 ? 's' : ''} ${batch.join(', ')} of ${replicas}`);
+    const started = await Promise.allSettled(batch.map((o) => driver.startReplica(input.spec(o), input.signal)));
+    const fresh = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const startError = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    const readiness = await Promise.all(fresh.map((r) => driver.waitReady(r, input.progressDeadlineMs, input.signal)));
+    const failed = readiness.findIndex((x) => !x.ready);
+    if (startError || failed >= 0) {
+      const why = startError
+        ? { reason: startError.reason instanceof Error ? startError.reason.message : String(startError.reason), detail: [] as readonly string[] }
+        : (readiness[failed] as NotReady);
+      const who = startError ? `a new replica of ${id} could not start` : `replica ${fresh[failed]?.ordinal} of ${id} did not become ready`;
+      for (const r of fresh) await driver.removeReplica(r).catch(() => undefined);
+      const rolledBack = await rollBack(input, serving, swapped, pushBackends);
+      throw new RolloutFailed(`${who}: ${why.reason}`, why.detail, rolledBack);
+    }
+    // Ready: into the Services first, then the old ones out, then the old ones stop.
+    for (const r of fresh) {
+      serving.set(r.containerId, r);
+      current.set(r.ordinal, r);
+    }
+    await pushBackends();
+    for (const r of fresh) {
+      const old = oldOf(r.ordinal).concat(stale().filter((x) => x.ordinal === r.ordinal && x.containerId !== r.containerId));
+      const uniq = [...new Map(old.map((x) => [x.containerId, x])).values()];
+      for (const x of uniq) serving.delete(x.containerId);
+      swapped.push({ ordinal: r.ordinal, fresh: r, old: uniq });
+    }
+    await pushBackends();
+    for (const s of swapped.slice(-fresh.length)) for (const x of s.old) await driver.stopReplica(x).catch(() => undefined);
+    input.progress(`${current.size}/${replicas} replicas ready`);
+  }
+
+  // Scale down and clean up: anything not current leaves the Services, then is removed.
+  const keep = new Set([...current.values()].map((r) => r.containerId));
+  const extra = (await driver.listReplicas(id)).filter((r) => !keep.has(r.containerId));
+  if (extra.length > 0) {
+    for (const r of extra) serving.delete(r.containerId);
+    await pushBackends();
+    for (const r of extra) await driver.removeReplica(r);
+  }
+  return [...current.values()].sort((a, b) => a.ordinal - b.ordinal);
+}
+
+/** Puts the replaced replicas back: old ones start again, take their place in the Services, new ones go. */
+async function rollBack(input: RolloutInput, serving: Map<string, Replica>, swapped: Array<{ ordinal: number; fresh: Replica; old: Replica[] }>, push: () => Promise<void>): Promise<boolean> {
+  let ok = true;
+  for (const s of swapped.reverse()) {
+    for (const old of s.old) {
+      try {
+        const again = await input.driver.restartReplica(old);
+        const ready = await input.driver.waitReady(again, input.progressDeadlineMs, input.signal);
+        if (!ready.ready) {
+          ok = false;
+          continue;
+        }
+        serving.set(again.containerId, again);
+      } catch {
+        ok = false;
+      }
+    }
+    serving.delete(s.fresh.containerId);
+    await push();
+    await input.driver.removeReplica(s.fresh).catch(() => undefined);
+  }
+  input.progress(ok ? 'rolled back: the previous replicas are serving' : 'rollback incomplete');
+  return ok;
+}
