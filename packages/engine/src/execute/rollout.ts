@@ -56,7 +56,9 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
 
   const swapped: Array<{ ordinal: number; fresh: Replica; old: Replica[] }> = [];
   const surge = input.maxSurge > 0 ? input.maxSurge : 0;
-  const batchSize = Math.max(1, surge > 0 ? surge : input.maxUnavailable);
+  // Nothing serving yet (a first deploy, or everything crashed): there is no traffic to protect,
+  // so every missing replica starts at once instead of maxSurge at a time.
+  const batchSize = serving.size === 0 ? Math.max(1, missing.length) : Math.max(1, surge > 0 ? surge : input.maxUnavailable);
   if (missing.length > 0) await pushBackends();
 
   for (let i = 0; i < missing.length; i += batchSize) {
@@ -64,10 +66,16 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
     const batch = missing.slice(i, i + batchSize);
     // Without surge, room is made first: the old replicas of these ordinals stop before new ones start.
     const oldOf = (o: number): Replica[] => [...serving.values()].filter((r) => r.ordinal === o && r.specHash !== specHash);
+    const stoppedFirst: Replica[] = [];
     if (surge === 0) {
       for (const o of batch) for (const r of oldOf(o)) serving.delete(r.containerId);
       await pushBackends();
-      for (const o of batch) for (const r of live.filter((x) => x.ordinal === o && x.specHash !== specHash && x.state === 'running')) await driver.stopReplica(r);
+      for (const o of batch) {
+        for (const r of live.filter((x) => x.ordinal === o && x.specHash !== specHash && x.state === 'running')) {
+          await driver.stopReplica(r);
+          stoppedFirst.push(r);
+        }
+      }
     }
     input.progress(`starting replica${batch.length > 1 ? 's' : ''} ${batch.join(', ')} of ${replicas}`);
     const started = await Promise.allSettled(batch.map((o) => driver.startReplica(input.spec(o), input.signal)));
@@ -81,6 +89,8 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
         : (readiness[failed] as NotReady);
       const who = startError ? `a new replica of ${id} could not start` : `replica ${fresh[failed]?.ordinal} of ${id} did not become ready`;
       for (const r of fresh) await driver.removeReplica(r).catch(() => undefined);
+      // Without surge the old replicas of this batch were stopped to make room: they come back first.
+      if (stoppedFirst.length > 0) swapped.push({ ordinal: -1, fresh: { ...(stoppedFirst[0] as Replica), containerId: '' }, old: stoppedFirst });
       const rolledBack = await rollBack(input, serving, swapped, pushBackends);
       throw new RolloutFailed(`${who}: ${why.reason}`, why.detail, rolledBack);
     }
@@ -128,6 +138,10 @@ async function rollBack(input: RolloutInput, serving: Map<string, Replica>, swap
       } catch {
         ok = false;
       }
+    }
+    if (s.fresh.containerId === '') {
+      await push();
+      continue;
     }
     serving.delete(s.fresh.containerId);
     await push();
