@@ -4,6 +4,7 @@ import { DriverError } from '../../packages/core/src/errors.ts';
 import {
   buildProxyImage,
   configureProxy,
+  ensureNodeBaseImage,
   ensureClusterNetwork,
   inspectContainer,
   proxyContainerSpec,
@@ -156,5 +157,29 @@ describe.skipIf(unreachable !== undefined)(`berth-proxy on a real engine${skipRe
     expect(DriverError.is(err)).toBe(true);
     expect((err as DriverError).message).toContain('expected "host:port"');
     expect(hostOf.get(await get(port))).toBe('b0');
+  });
+});
+
+describe.skipIf(unreachable !== undefined || process.platform !== 'linux')(`node base image from the host's node${skipReason}`, () => {
+  const tag = `berth-test/node-base-ts:${Math.random().toString(36).slice(2, 8)}`;
+  afterAll(async () => {
+    if (unreachable === undefined) await client.docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+  });
+
+  it('builds a runnable node image without a registry, once', async () => {
+    const t = Date.now();
+    const first = await ensureNodeBaseImage(client, { tag });
+    console.log(`[timing] node base image from host node ${Date.now() - t} ms`);
+    expect(first.built).toBe(true);
+    expect(await ensureNodeBaseImage(client, { tag })).toEqual({ imageId: first.imageId, built: false });
+    const c = await client.docker.createContainer({ Image: tag, Cmd: ['/usr/bin/node', '-e', 'console.log(process.version)'], Labels: { 'berth.cluster': 'node-base-test' } });
+    try {
+      await c.start();
+      expect((await c.wait()) as { StatusCode: number }).toMatchObject({ StatusCode: 0 });
+      const logs = (await c.logs({ stdout: true, stderr: true })).toString('utf8');
+      expect(logs).toContain(process.version);
+    } finally {
+      await c.remove({ force: true });
+    }
   });
 });

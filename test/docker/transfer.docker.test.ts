@@ -1,6 +1,7 @@
 /**
  * Moving an image to a second engine with save/load (no registry). The second engine is a
- * throw-away dockerd of our own (own data-root, sockets, no bridge, no iptables), so this suite
+ * throw-away dockerd of our own (own network namespace, data-root, sockets, no bridge, no
+ * iptables), so this suite
  * needs root and the dockerd binary; otherwise it is skipped with the reason.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,8 +13,15 @@ import { connect, imageExists, transferImages, tryImageId, tryPing, type DockerC
 import { BUSYBOX, client, ensureTestImages, skipReason, unreachable } from './engine.ts';
 
 const dockerd = ['/usr/sbin/dockerd', '/usr/bin/dockerd'].find((p) => fs.existsSync(p));
+const unshare = ['/usr/bin/unshare', '/bin/unshare'].find((p) => fs.existsSync(p));
 const secondReason =
-  unreachable !== undefined ? skipReason : process.getuid?.() !== 0 ? ' (skipped: a second dockerd needs root)' : dockerd === undefined ? ' (skipped: no dockerd binary)' : '';
+  unreachable !== undefined
+    ? skipReason
+    : process.getuid?.() !== 0
+      ? ' (skipped: a second dockerd needs root)'
+      : dockerd === undefined || unshare === undefined
+        ? ' (skipped: needs the dockerd and unshare binaries)'
+        : '';
 
 describe.skipIf(secondReason !== '')(`image save/load into a second engine${secondReason}`, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-2nd-'));
@@ -23,9 +31,12 @@ describe.skipIf(secondReason !== '')(`image save/load into a second engine${seco
   beforeAll(async () => {
     ensureTestImages();
     const sock = path.join(dir, 'docker.sock');
+    // In a network namespace of its own (unshare --net execs dockerd, so the pid is dockerd's):
+    // a dockerd started with --bridge=none DELETES any interface called docker0 it can see, which
+    // in the host namespace is the main engine's default bridge.
     proc = spawn(
-      dockerd ?? 'dockerd',
-      [`--data-root=${dir}/data`, `--exec-root=${dir}/exec`, `--pidfile=${dir}/docker.pid`, `-H`, `unix://${sock}`, '--bridge=none', '--iptables=false'],
+      'unshare',
+      ['--net', dockerd ?? 'dockerd', `--data-root=${dir}/data`, `--exec-root=${dir}/exec`, `--pidfile=${dir}/docker.pid`, `-H`, `unix://${sock}`, '--bridge=none', '--iptables=false'],
       { stdio: ['ignore', fs.openSync(path.join(dir, 'dockerd.log'), 'a'), fs.openSync(path.join(dir, 'dockerd.log'), 'a')] },
     );
     second = connect(`unix://${sock}`);

@@ -57,6 +57,7 @@ export { waitForExit, waitForHealth, type ExitOutcome, type HealthOutcome, type 
 export { LogDemuxer, demux, followLogs, readLogs, type LogLine, type LogOptions } from './logs.ts';
 export { execInContainer, type ExecResult } from './exec.ts';
 export { removeAllByLabel, type RemovedByLabel } from './cleanup.ts';
+export { ensureNodeBaseImage } from './node-base.ts';
 export {
   DEFAULT_PROXY_DIR,
   NODE_BASE_IMAGE,
