@@ -1,14 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { SourceReader } from '@berth/core';
-import { hashBuildContext } from '@berth/engine';
+import { InternalError, type SourceReader } from '@berth/core';
+import type { hashBuildContext as HashBuildContext } from '@berth/engine';
 
 /**
  * The file system behind synth: paths are relative to the directory of cluster.ts. A build
  * context hashes the same files the Docker driver will send (the engine's .dockerignore walk),
  * so a diff's "files under ./web changed" matches what a deploy builds.
+ *
+ * The caller passes the engine's hashBuildContext when the program has an ImageBuild: loading
+ * the engine (and the tar and .dockerignore packages behind it) costs more than synthesizing
+ * a small program, so programs without builds never load it.
  */
-export function fsReader(appDir: string): SourceReader {
+export function fsReader(appDir: string, hashBuildContext?: typeof HashBuildContext): SourceReader {
   return {
     readFile(path) {
       try {
@@ -18,6 +22,7 @@ export function fsReader(appDir: string): SourceReader {
       }
     },
     hashBuildContext(context, dockerfile) {
+      if (!hashBuildContext) throw new InternalError('fsReader: hashBuildContext was not loaded for a program with an ImageBuild');
       const h = hashBuildContext(resolve(appDir, context), dockerfile);
       if (h.ok) return h;
       // Say it as the program wrote it, not as an absolute path.

@@ -11,6 +11,10 @@ export class BundleMapper {
   private readonly map: TraceMap;
   private readonly outDir: string;
   private readonly appDir: string;
+  /** map1 per bundle position: programs create most constructs from a few lines (loops, helpers). */
+  private readonly mapped = new Map<number, SourceLocation | null>();
+  /** Whether a mapped file is the user's own code (in the app directory, outside node_modules). */
+  private readonly own = new Map<string, boolean>();
 
   constructor(
     readonly bundleFile: string,
@@ -24,10 +28,16 @@ export class BundleMapper {
   /** An absolute-path location in a user file, or undefined for frames outside the bundle. */
   map1(loc: SourceLocation): SourceLocation | undefined {
     if (loc.file !== this.bundleFile) return undefined;
-    const pos = originalPositionFor(this.map, { line: loc.line, column: Math.max(0, loc.column - 1) });
-    if (pos.source === null || pos.line === null) return undefined;
-    const file = isAbsolute(pos.source) ? pos.source : resolvePath(this.outDir, pos.source);
-    return { file, line: pos.line, column: (pos.column ?? 0) + 1 };
+    // Lines and columns of a bundle stay far below 2^26, so the key is exact.
+    const key = loc.line * 0x4000000 + loc.column;
+    let m = this.mapped.get(key);
+    if (m === undefined) {
+      const pos = originalPositionFor(this.map, { line: loc.line, column: Math.max(0, loc.column - 1) });
+      m = pos.source === null || pos.line === null ? null : { file: isAbsolute(pos.source) ? pos.source : resolvePath(this.outDir, pos.source), line: pos.line, column: (pos.column ?? 0) + 1 };
+      this.mapped.set(key, m);
+    }
+    // A fresh object each time: callers own what they get.
+    return m === null ? undefined : { file: m.file, line: m.line, column: m.column };
   }
 
   /**
@@ -40,7 +50,12 @@ export class BundleMapper {
     for (const f of frames) {
       const m = this.map1(f);
       if (!m) continue;
-      if (m.file.startsWith(this.appDir) && !/[\\/]node_modules[\\/]/.test(m.file)) return m;
+      let own = this.own.get(m.file);
+      if (own === undefined) {
+        own = m.file.startsWith(this.appDir) && !/[\\/]node_modules[\\/]/.test(m.file);
+        this.own.set(m.file, own);
+      }
+      if (own) return m;
       fallback ??= m;
     }
     return fallback;
