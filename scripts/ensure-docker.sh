@@ -45,10 +45,15 @@ if ! command -v dockerd >/dev/null || ! [[ -x /bin/busybox ]]; then
   apt-get install -y -qq --no-install-recommends docker.io busybox-static >/dev/null
 fi
 
-# No systemd on CI VMs: start the daemon ourselves, detached from this shell (setsid + nohup) so it
-# outlives the script and the CI step, with its own log.
-setsid nohup dockerd >>"$LOG" 2>&1 </dev/null &
-pid=$!
+# A dockerd that is still starting (its pid file names a live process): wait for it instead of
+# starting a second one, which would only fail on the pid-file lock.
+pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+if [[ -z "$pid" ]] || ! kill -0 "$pid" 2>/dev/null; then
+  # No systemd on CI VMs: start the daemon ourselves, detached from this shell (setsid + nohup) so
+  # it outlives the script and the CI step, with its own log.
+  setsid nohup dockerd >>"$LOG" 2>&1 </dev/null &
+  pid=$!
+fi
 for _ in $(seq 600); do
   if ping_engine; then echo "docker: started dockerd (pid $pid, log $LOG)"; exit 0; fi
   if ! kill -0 "$pid" 2>/dev/null; then break; fi
