@@ -12,6 +12,11 @@ const dockerHost = <R, V>(k: SchemaKit<R, V>) =>
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes'),
     /** Engine address: `unix:///var/run/docker.sock`, `tcp://host:2376`, `ssh://user@host`. */
     endpoint: z.string().min(1),
+    /**
+     * The address clients and the other nodes reach this node at (published Service ports,
+     * replicas behind a proxy on another node). @default the endpoint's host, or 127.0.0.1
+     */
+    address: z.string().optional(),
     /** Node labels used by placement constraints and spread. @default {} */
     labels: z.record(z.string(), z.string()).default({}),
     /** Capacity override; by default read from the engine's /info. */

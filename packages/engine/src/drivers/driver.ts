@@ -16,6 +16,8 @@ export interface RunFile {
 /** A fully resolved container to run: no references left, secrets already read. */
 export interface RunSpec {
   readonly resourceId: string;
+  /** The node the scheduler placed it on (multi-host clusters). */
+  readonly node?: string;
   readonly kind: 'Deployment' | 'Job';
   readonly ordinal: number;
   /** The `berth.spec` label: which spec this container runs. */
@@ -55,6 +57,11 @@ export interface Replica {
   readonly health: 'healthy' | 'unhealthy' | 'starting' | 'none';
   /** Address other containers reach it at (its IP on the cluster network). */
   readonly address?: string;
+  /**
+   * Where each container port is reachable from other nodes (`10.0.0.2:32771`), when the
+   * replica publishes its ports for proxies on other hosts. Takes precedence over `address`.
+   */
+  readonly endpoints?: Readonly<Record<number, string>>;
 }
 
 /** Why a replica did not become ready: everything a user needs to see the cause. */

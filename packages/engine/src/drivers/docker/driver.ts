@@ -26,6 +26,13 @@ export interface DockerDriverOptions {
   readonly node?: string;
   /** Where the proxy's sources are (the CLI passes its own copy). */
   readonly proxyDir?: string;
+  /** The address other nodes reach this engine's published ports at. @default 127.0.0.1 */
+  readonly address?: string;
+  /**
+   * Publish every replica port on an ephemeral host port so proxies on other nodes can reach
+   * it (multi-host clusters: per-node bridge networks do not span hosts).
+   */
+  readonly publishReplicaPorts?: boolean;
 }
 
 const NODE_DEFAULT = 'local';
@@ -89,6 +96,8 @@ export class DockerDriver implements Driver {
   private readonly node: string;
   private readonly network: string;
   private readonly proxyDir: string;
+  private readonly address: string;
+  private readonly publishReplicaPorts: boolean;
   private proxyImage: Promise<string> | undefined;
 
   constructor(opts: DockerDriverOptions) {
@@ -97,6 +106,31 @@ export class DockerDriver implements Driver {
     this.node = opts.node ?? NODE_DEFAULT;
     this.network = networkName(opts.cluster);
     this.proxyDir = opts.proxyDir ?? DEFAULT_PROXY_DIR;
+    this.address = opts.address ?? '127.0.0.1';
+    this.publishReplicaPorts = opts.publishReplicaPorts ?? false;
+  }
+
+  /** The node's name. */
+  get nodeName(): string {
+    return this.node;
+  }
+
+  /** CPUs and memory the engine reports, for the scheduler. */
+  async capacity(): Promise<{ cpu: number; memory: number }> {
+    const info = (await this.client.docker.info()) as { NCPU: number; MemTotal: number };
+    return { cpu: info.NCPU * 1000, memory: info.MemTotal };
+  }
+
+  /** Where each published container port of a running container is reachable from other nodes. */
+  private endpointsOf(info: Awaited<ReturnType<typeof inspectContainer>>): Record<number, string> | undefined {
+    if (!this.publishReplicaPorts) return undefined;
+    const out: Record<number, string> = {};
+    for (const [key, binds] of Object.entries(info.NetworkSettings.Ports ?? {})) {
+      const port = Number(key.split('/')[0]);
+      const hostPort = binds?.[0]?.HostPort;
+      if (hostPort) out[port] = `${this.address}:${hostPort}`;
+    }
+    return out;
   }
 
   private toReplica(c: ContainerSummary, address?: string): Replica {
@@ -196,11 +230,14 @@ export class DockerDriver implements Driver {
     const out: Replica[] = [];
     for (const c of cs) {
       let address: string | undefined;
+      let endpoints: Record<number, string> | undefined;
       if (c.state === 'running') {
         const info = await inspectContainer(this.client, c.id).catch(() => undefined);
         address = info ? containerIp(info, this.network) : undefined;
+        endpoints = info ? this.endpointsOf(info) : undefined;
       }
-      out.push(this.toReplica(c, address));
+      const r = this.toReplica(c, address);
+      out.push(endpoints ? { ...r, endpoints } : r);
     }
     return out.sort((a, b) => a.ordinal - b.ordinal || (a.name < b.name ? -1 : 1));
   }
@@ -220,7 +257,7 @@ export class DockerDriver implements Driver {
       env: spec.env,
       ...(spec.workingDir !== undefined ? { workingDir: spec.workingDir } : {}),
       ...(spec.user !== undefined ? { user: spec.user } : {}),
-      ports: spec.ports.map((p) => ({ container: p.containerPort, protocol: p.protocol })),
+      ports: spec.ports.map((p) => ({ container: p.containerPort, protocol: p.protocol, ...(this.publishReplicaPorts ? { host: 0 } : {}) })),
       ...(spec.cpuMillis !== undefined ? { cpus: spec.cpuMillis / 1000 } : {}),
       ...(spec.memoryBytes !== undefined ? { memoryBytes: spec.memoryBytes } : {}),
       ...(spec.health
@@ -249,6 +286,7 @@ export class DockerDriver implements Driver {
       state: 'running',
       health: spec.health ? 'starting' : 'none',
       ...(containerIp(info, this.network) ? { address: containerIp(info, this.network) as string } : {}),
+      ...(this.endpointsOf(info) ? { endpoints: this.endpointsOf(info) as Record<number, string> } : {}),
     };
   }
 
@@ -266,7 +304,8 @@ export class DockerDriver implements Driver {
     await this.client.docker.getContainer(replica.containerId).start().catch(() => undefined);
     const info = await inspectContainer(this.client, replica.containerId);
     const address = containerIp(info, this.network);
-    return { ...replica, state: 'running', ...(address ? { address } : {}) };
+    const endpoints = this.endpointsOf(info);
+    return { ...replica, state: 'running', ...(address ? { address } : {}), ...(endpoints ? { endpoints } : {}) };
   }
 
   async removeReplica(replica: Replica): Promise<void> {
@@ -312,7 +351,11 @@ export class DockerDriver implements Driver {
     return {
       listeners: servicePorts.map((port, i) => ({
         port,
-        backends: backends.filter((b) => b.address).map((b) => `${b.address}:${targetPorts[i] ?? port}`),
+        backends: backends.flatMap((b) => {
+          const tp = targetPorts[i] ?? port;
+          const ep = b.endpoints?.[tp] ?? (b.address ? `${b.address}:${tp}` : undefined);
+          return ep ? [ep] : [];
+        }),
       })),
     };
   }
