@@ -98,7 +98,7 @@ describe.skipIf(unreachable !== undefined)(`containers on a real engine${skipRea
 
   it('reports a crash loop under a restart policy as exited', async () => {
     const c = await runContainer(client, { ...base('crashy'), command: ['sh', '-c', 'echo bad config >&2; exit 3'], restart: { policy: 'on-failure', maxRetries: 5 } });
-    const outcome = await waitForHealth(client, c.id, { timeoutMs: 20_000 });
+    const outcome = await waitForHealth(client, c.id, { timeoutMs: 20_000, minRunningMs: 3000 });
     expect(outcome).toMatchObject({ status: 'exited', exitCode: 3, oomKilled: false });
   });
 
