@@ -64,10 +64,11 @@ describe.skipIf(unreachable !== undefined)(`containers on a real engine${skipRea
     expect(listed.map((x) => x.name)).toEqual([`${cluster}-web-0`]);
     expect(await listContainers(client, { 'berth.cluster': cluster, 'berth.resource': 'nope' })).toEqual([]);
 
-    // Stop is fast because of Init: true (tini forwards SIGTERM to httpd).
-    const s = Date.now();
-    await stopContainer(client, c.id, 5);
-    expect(Date.now() - s).toBeLessThan(4000);
+    // Init: true puts tini in front of httpd, which forwards SIGTERM: the process ends by SIGTERM
+    // (143) instead of being SIGKILLed at the stop timeout (137). Exit codes, not durations, so
+    // the test holds on a loaded machine.
+    await stopContainer(client, c.id, 20);
+    expect((await inspectContainer(client, c.id)).State.ExitCode).toBe(143);
   });
 
   it('reports a failing health check as unhealthy with the probe output and log lines', async () => {
