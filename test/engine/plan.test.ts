@@ -273,3 +273,23 @@ describe('checkPlanBasis', () => {
     expect(checkPlanBasis(plan({ graph: g, state: undefined }), { graph: g, state: emptyState() }).map((r) => r.what)).toEqual(['lineage']);
   });
 });
+
+describe('plan: secrets the CLI could not read', () => {
+  it('warns, and still plans with the recorded version', () => {
+    const s = deployed(graphOf(shop()), { 'db-password': 'aaaa1111' });
+    const p = plan({ graph: graphOf(shop()), state: s, secretVersions: {} });
+    expect(p.summary.noop).toBe(8);
+    expect(p.issues).toEqual([
+      {
+        code: 'plan.secret-unknown',
+        severity: 'warning',
+        id: 'db-password',
+        message: 'the value of Secret db-password is not available (the environment variable DB_PASSWORD); assumed unchanged since the last deploy',
+        hint: 'set DB_PASSWORD',
+      },
+    ]);
+  });
+  it('a first plan has no secrets hash (no lineage to salt with yet)', () => {
+    expect(plan({ graph: graphOf(shop()), state: undefined, secretVersions: { 'db-password': 'x' } }).basis.secretsHash).toBeNull();
+  });
+});

@@ -16,7 +16,7 @@ import { byId, topoOrder } from './order.ts';
 import { diffProps } from './prop-diff.ts';
 import { CONTAINER_KINDS, ruleFor, topKey } from './rules.ts';
 import { resolveSpecs, type ResolvedSpec } from './spec-hash.ts';
-import { canonicalJson, hashOf, sha256 } from './stable-hash.ts';
+import { canonicalJson, canonicalJsonReusingProps, hashOf, sha256 } from './stable-hash.ts';
 import {
   PLAN_VERSION,
   type Change,
@@ -45,7 +45,9 @@ function shortHash(h: string): string {
   return /^[0-9a-f]{16,}$/.test(body) ? `${i >= 0 ? h.slice(0, i + 1) : ''}${body.slice(0, 12)}` : h;
 }
 
+/** Short enough to quote inside a one-line reason (a config file is not). */
 function scalar(v: unknown): boolean {
+  if (typeof v === 'string') return v.length <= 60 && !v.includes('\n');
   return v === undefined || v === null || typeof v !== 'object';
 }
 
@@ -109,6 +111,7 @@ export function plan(input: PlanInput): Plan {
   const deleteOrder = topoOrder(gone, (id) => dependentsOf.get(id) ?? []);
   for (const id of deleteOrder) ctx.changes.set(id, deleteOf(ctx, id, prior[id] as StateResource, dependentsOf.get(id) ?? []));
 
+  unreadableSecrets(ctx);
   const orphans = orphansOf(ctx, movedAway);
   for (const c of orphans) ctx.changes.set(c.id, c);
 
@@ -302,6 +305,29 @@ function guardStateful(ctx: Ctx, change: Change): Change {
   return { ...change, blocked: true };
 }
 
+/**
+ * Secrets the CLI could not read (no entry in `secretVersions`). Planning goes on — the
+ * recorded version is assumed — but the user should know the diff cannot see a new value.
+ */
+function unreadableSecrets(ctx: Ctx): void {
+  const given = ctx.input.secretVersions;
+  if (!given) return;
+  for (const r of ctx.graph.resources) {
+    if (r.kind !== 'Secret' || given[r.id] !== undefined) continue;
+    const from = r.props.fromEnv !== undefined ? `the environment variable ${r.props.fromEnv}` : `the file ${r.props.fromFile ?? '?'}`;
+    const known = ctx.prior[r.id] !== undefined;
+    ctx.issues.push({
+      code: 'plan.secret-unknown',
+      severity: 'warning',
+      id: r.id,
+      message: known
+        ? `the value of Secret ${r.id} is not available (${from}); assumed unchanged since the last deploy`
+        : `the value of Secret ${r.id} is not available (${from}); deploy will need it`,
+      hint: r.props.fromEnv !== undefined ? `set ${r.props.fromEnv}` : `create ${r.props.fromFile ?? 'the file'} (relative to cluster.ts)`,
+    });
+  }
+}
+
 function driftText(d: DriftItem): string {
   return `${d.what}: expected ${d.expected}, found ${d.observed}`;
 }
@@ -412,9 +438,10 @@ export function basisOf(input: Pick<PlanInput, 'graph' | 'state' | 'observed' | 
   return {
     stateSerial: input.state?.serial ?? null,
     stateLineage: input.state?.lineage ?? null,
-    graphHash: sha256(canonicalJson(input.graph)),
+    graphHash: sha256(canonicalJsonReusingProps(input.graph)),
     observedHash: input.observed ? hashOf(observedDigest(input.observed)) : null,
-    // Hashing the versions (themselves HMACs) keeps even those out of the plan file.
-    secretsHash: input.secretVersions ? hashOf(input.secretVersions) : null,
+    // Hashing the versions (themselves HMACs) keeps even those out of the plan file. Without
+    // state there is no lineage yet, so versions use a throwaway salt: nothing to compare.
+    secretsHash: input.secretVersions && input.state ? hashOf(input.secretVersions) : null,
   };
 }

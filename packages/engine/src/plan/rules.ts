@@ -17,7 +17,8 @@ export interface ChangeRule {
   readonly hidden?: readonly string[];
 }
 
-const containerReplace = 'rolling replace: new replicas start and turn healthy before old ones stop';
+// New replicas start and turn healthy before old ones stop (maxSurge/maxUnavailable).
+const containerReplace = 'rolling replace';
 
 export const CHANGE_RULES: Readonly<Record<string, ChangeRule>> = {
   Deployment: {

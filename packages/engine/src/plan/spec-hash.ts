@@ -7,7 +7,7 @@
  */
 import type { GraphJson, ResourceJson } from '@berth/core';
 import type { State } from '../state/schema.ts';
-import { canonicalJson, sha256 } from './stable-hash.ts';
+import { canonicalJson, propsJson, sha256 } from './stable-hash.ts';
 
 /** The version used for a secret whose value the CLI could not read and state never saw. */
 export const UNKNOWN_SECRET_VERSION = 'unknown';
@@ -32,29 +32,47 @@ function isRefJson(v: unknown): v is RefLike {
   return typeof v === 'object' && v !== null && typeof (v as RefLike).$ref === 'string' && typeof (v as RefLike).attr === 'string';
 }
 
-/** Every `{ $ref, attr }` in `props` with the property path it sits at. */
+/** Every `{ $ref, attr }` in `props` with the property path it sits at, in path order. */
 export function refsIn(props: unknown): { key: string; ref: string; attr: string; path: string }[] {
   const out: { key: string; ref: string; attr: string; path: string }[] = [];
-  const walk = (v: unknown, path: string, owner: string): void => {
+  // Path segments are kept on a stack and joined only when a reference is found: most of a
+  // large graph holds none, and building every path string dominated a no-op plan.
+  const stack: (string | number)[] = [];
+  const pathOf = (): string => {
+    let s = '';
+    for (const seg of stack) s += typeof seg === 'number' ? `[${seg}]` : s === '' ? seg : `.${seg}`;
+    return s;
+  };
+  const walk = (v: unknown, owner: string | undefined): void => {
+    if (typeof v !== 'object' || v === null) return;
     if (isRefJson(v)) {
-      out.push({ key: `${v.$ref}.${v.attr}`, ref: v.$ref, attr: v.attr, path: owner || path });
+      out.push({ key: `${v.$ref}.${v.attr}`, ref: v.$ref, attr: v.attr, path: owner ?? pathOf() });
       return;
     }
     if (Array.isArray(v)) {
-      v.forEach((x, i) => walk(x, `${path}[${i}]`, owner));
+      for (let i = 0; i < v.length; i++) {
+        stack.push(i);
+        walk(v[i], owner);
+        stack.pop();
+      }
       return;
     }
-    if (typeof v === 'object' && v !== null) {
-      const o = v as Record<string, unknown>;
-      // A `$concat` string is one value to a reader: report the refs inside at the value's path.
-      if (Array.isArray(o.$concat)) {
-        for (const part of o.$concat) walk(part, path, owner || path);
-        return;
-      }
-      for (const k of Object.keys(o).sort()) walk(o[k], path === '' ? k : `${path}.${k}`, owner);
+    const o = v as Record<string, unknown>;
+    // A `$concat` string is one value to a reader: report the refs inside at the value's path.
+    if (Array.isArray(o.$concat)) {
+      const at = owner ?? pathOf();
+      for (const part of o.$concat) walk(part, at);
+      return;
+    }
+    for (const k in o) {
+      stack.push(k);
+      walk(o[k], owner);
+      stack.pop();
     }
   };
-  walk(props, '', '');
+  walk(props, undefined);
+  // Key order of the input must not matter (a graph read back from JSON may differ).
+  if (out.length > 1) out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return out;
 }
 
@@ -125,7 +143,8 @@ export function resolveSpecs(graph: GraphJson, given: Readonly<Record<string, st
       (refPaths[ref.key] ??= []).push(ref.path);
     }
     if (r.kind === 'Secret') secrets[r.id] = secretVersionFor(r.id, r.id, prior);
-    const specHash = sha256(canonicalJson({ kind: r.kind, props: r.props, inputs, secrets }));
+    // Exactly canonicalJson({ inputs, kind, props, secrets }), with the props' JSON reused.
+    const specHash = sha256(`{"inputs":${canonicalJson(inputs)},"kind":${JSON.stringify(r.kind)},"props":${propsJson(r.props)},"secrets":${canonicalJson(secrets)}}`);
     out.set(r.id, { id: r.id, specHash, inputs, secretVersions: secrets, refPaths });
   }
   return out;

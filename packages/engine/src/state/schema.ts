@@ -12,6 +12,13 @@ export const STATE_VERSION = 1;
 export const StatePlacement = z.strictObject({ ordinal: z.number().int().min(0), node: z.string() });
 export type StatePlacement = z.infer<typeof StatePlacement>;
 
+/**
+ * A JSON object whose content the store does not interpret (props, outputs). Checked as an
+ * object only: validating every nested key of 2,000 resources' props cost more than the rest
+ * of a no-op diff, and the planner compares props structurally anyway.
+ */
+const opaqueObject = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected an object' });
+
 /** One deployed resource. */
 export const StateResource = z.strictObject({
   kind: z.string(),
@@ -20,7 +27,7 @@ export const StateResource = z.strictObject({
   /** The spec hash the planner computed for it (also the `berth.spec` label on runtime objects). */
   specHash: z.string(),
   /** The resolved graph props as deployed. Secrets are only `$ref`s in the graph, so this holds no secret. */
-  props: z.record(z.string(), z.unknown()),
+  props: opaqueObject,
   /**
    * What it consumed, as non-secret tokens: `"api-image.image" → "build:<contentHash>"`,
    * `"nginx.data" → "sha256:…"`. Kept so a later plan can say *why* a consumer rolls.
@@ -29,7 +36,7 @@ export const StateResource = z.strictObject({
   /** Ids of the resources it needed first; deletes run in the reverse of this order. */
   dependsOn: z.array(z.string()).default([]),
   /** What the runtime reported: image ids, container ids, volume names… */
-  outputs: z.record(z.string(), z.unknown()).default({}),
+  outputs: opaqueObject.default({}),
   /** Where each replica was placed. */
   placements: z.array(StatePlacement).optional(),
   /**
