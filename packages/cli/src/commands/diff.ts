@@ -1,0 +1,136 @@
+/**
+ * `berth diff`: what deploy would change, and why. Read-only: it takes no lock and writes
+ * nothing but the optional `--out` plan file, which `deploy --plan` later applies exactly —
+ * or refuses, when state, the program or the live system moved on in between.
+ *
+ *   exit 0  no changes      exit 2  changes      exit 1  error (including a blocked plan)
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { BerthError, type GraphJson } from '@berth/core';
+import { checkPlanBasis, PLAN_VERSION, type Observed, type Plan, type State } from '@berth/engine';
+import { APP_OPTIONS, parse } from '../args.ts';
+import type { CommandContext } from '../context.ts';
+import { renderPlan } from '../render/plan.ts';
+import { closeSessions, hasChanges, openSessions, type SessionOptions } from '../session.ts';
+
+export const DIFF_HELP = `berth diff [--app cluster.ts] [--json] [--out plan.json] [--no-observe]
+
+Shows what berth deploy would change, resource by resource, with every property's before → after
+and why a change forces a replace. Nothing is changed.
+
+  --app FILE           the program (default ./cluster.ts)
+  --cluster NAME       only this cluster (required with --out when the program has several)
+  --json               print the plan as JSON (planVersion ${PLAN_VERSION}); one plan per line for several clusters
+  --out FILE           also save the plan, for berth deploy --plan FILE
+  --no-observe         do not look at the live system (no drift detection)
+  --state-dir DIR      where state lives (default .berth beside cluster.ts)
+  --delete-volume ID   plan as if deploy got --delete-volume ID (repeatable)
+  --verbose            list unchanged resources too
+
+exit codes: 0 no changes, 2 changes, 1 error (or a plan deploy would refuse)
+`;
+
+export async function diffCommand(ctx: CommandContext): Promise<number> {
+  const { values } = parse('diff', ctx.args, {
+    ...APP_OPTIONS,
+    cluster: { type: 'string' },
+    'no-observe': { type: 'boolean' },
+    'state-dir': { type: 'string' },
+    'delete-volume': { type: 'string', multiple: true },
+    verbose: { type: 'boolean', short: 'v' },
+  });
+  if (values.help) {
+    ctx.stdout.write(DIFF_HELP);
+    return 0;
+  }
+  const options: SessionOptions & { readonly stateDir?: string } = {
+    app: values.app,
+    cluster: values.cluster,
+    observe: !values['no-observe'],
+    allowDeleteVolumes: values['delete-volume'] ?? [],
+    ...(values['state-dir'] !== undefined ? { stateDir: resolve(ctx.cwd, values['state-dir']) } : {}),
+  };
+  const sessions = await openSessions(ctx, options);
+  try {
+    const plans = sessions.map((s) => s.plan);
+    if (values.out !== undefined) {
+      const only = plans.length === 1 ? plans[0] : undefined;
+      if (!only) {
+        throw new BerthError('cli.usage', `the program has ${plans.length} clusters; a plan file holds one`, {
+          hint: `pass --cluster with one of: ${plans.map((p) => p.cluster).join(', ')}`,
+        });
+      }
+      writePlanFile(resolve(ctx.cwd, values.out), only);
+    }
+    if (values.json) {
+      for (const p of plans) ctx.stdout.write(`${JSON.stringify(p)}\n`);
+    } else {
+      ctx.stdout.write(plans.map((p) => renderPlan(p, { color: ctx.color, verbose: Boolean(values.verbose) })).join('\n'));
+      if (values.out !== undefined) ctx.stdout.write(`\nSaved the plan to ${relative(ctx.cwd, resolve(ctx.cwd, values.out))}; apply exactly it with: berth deploy --plan ${values.out}\n`);
+    }
+    // A plan deploy would refuse is an error, even though diff itself worked.
+    if (plans.some((p) => p.issues.some((i) => i.severity === 'error'))) return 1;
+    return plans.some(hasChanges) ? 2 : 0;
+  } finally {
+    await closeSessions(sessions);
+  }
+}
+
+/** Written whole or not at all: a half-written plan file must not be deployable. */
+function writePlanFile(file: string, p: Plan): void {
+  const tmp = `${file}.${randomUUID().slice(0, 8)}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(p, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/**
+ * Reads a plan saved with `berth diff --out`: `cli.usage` when the file is unreadable,
+ * `plan.invalid` when it is not a plan or another planVersion wrote it.
+ */
+export function loadPlanFile(file: string, cwd: string): Plan {
+  const path = resolve(cwd, file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new BerthError('cli.usage', `cannot read the plan ${file}: ${(e as Error).message}`, { cause: e, hint: 'save one with berth diff --out plan.json' });
+  }
+  const p = raw as Partial<Plan> | null;
+  if (typeof p !== 'object' || p === null || typeof p.planVersion !== 'number' || !Array.isArray(p.changes) || typeof p.basis !== 'object' || typeof p.cluster !== 'string') {
+    throw new BerthError('plan.invalid', `${file} is not a berth plan`, { hint: 'save one with berth diff --out plan.json' });
+  }
+  if (p.planVersion !== PLAN_VERSION) {
+    throw new BerthError('plan.invalid', `${file} has planVersion ${p.planVersion}; this berth applies planVersion ${PLAN_VERSION}`, {
+      hint: 'make the plan again with this berth: berth diff --out plan.json',
+    });
+  }
+  return p as Plan;
+}
+
+export interface CurrentBasis {
+  readonly graph: GraphJson;
+  /** The recorded state, or undefined for a cluster never deployed. */
+  readonly state: State | undefined;
+  readonly observed?: Observed | undefined;
+  readonly secretVersions?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Refuses a saved plan that no longer describes what deploy would do: another deploy ran
+ * (state serial or lineage), the program changed (graph hash), the live system changed, or a
+ * secret changed. Throws `state.stale-plan` naming every reason.
+ */
+export function assertPlanFresh(p: Plan, file: string, now: CurrentBasis): void {
+  const stale = checkPlanBasis(p, {
+    graph: now.graph,
+    state: now.state,
+    ...(now.observed ? { observed: now.observed } : {}),
+    ...(now.secretVersions ? { secretVersions: now.secretVersions } : {}),
+  });
+  if (stale.length === 0) return;
+  throw new BerthError('state.stale-plan', `the plan ${file} is stale:\n${stale.map((x) => `  ${x.message}`).join('\n')}`, {
+    hint: 'make a new plan with berth diff --out, review it, and deploy that',
+  });
+}
