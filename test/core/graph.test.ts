@@ -1,0 +1,173 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  App,
+  Cluster,
+  Config,
+  DeploymentSpec,
+  Deployment,
+  GraphJson,
+  Job,
+  Secret,
+  Service,
+  Volume,
+  makeRef,
+  stableStringify,
+  synthesize,
+  type SourceReader,
+} from '@berth/core';
+import { Testing } from '@berth/core/testing';
+
+describe('defaults', () => {
+  it('fills every DeploymentSpec default from an image alone', () => {
+    const c = Testing.cluster();
+    new Deployment(c, 'web', { image: 'busybox:1.36' });
+    const web = Testing.resource(Testing.synth(c), 'web');
+    expect(web.props).toEqual({
+      image: 'busybox:1.36',
+      replicas: 1,
+      restart: 'always',
+      env: {},
+      ports: [],
+      resources: {},
+      mounts: [],
+      dependsOn: [],
+      update: { maxSurge: 1, maxUnavailable: 0, progressDeadline: 60_000 },
+      placement: { constraints: {}, strategy: 'spread', priority: 0 },
+    });
+    expect(DeploymentSpec.safeParse(web.props).success).toBe(true);
+  });
+
+  it('fills probe timing, port protocol and service target ports, in graph units', () => {
+    const c = Testing.cluster();
+    const web = new Deployment(c, 'web', {
+      image: 'busybox:1.36',
+      ports: [8080],
+      health: { http: { port: 8080 }, interval: '2s' },
+      resources: { requests: { cpu: '250m', memory: '64Mi' }, limits: { cpu: 1 } },
+    });
+    new Service(c, 'web-svc', { target: web, ports: [{ port: 80 }] });
+    const g = Testing.synth(c);
+    expect(Testing.resource(g, 'web').props).toMatchObject({
+      ports: [{ containerPort: 8080, protocol: 'tcp' }],
+      health: { type: 'http', path: '/', port: 8080, interval: 2000, timeout: 5000, retries: 3, startPeriod: 0 },
+      resources: { requests: { cpu: 250, memory: 67_108_864 }, limits: { cpu: 1000 } },
+    });
+    expect(Testing.resource(g, 'web-svc').props).toEqual({ name: 'web-svc', target: { $ref: 'web', attr: 'name' }, ports: [{ port: 80, targetPort: 80, protocol: 'tcp' }] });
+  });
+
+  it('gives a graph that the graph schema accepts', () => {
+    const c = Testing.cluster('shop');
+    const pw = new Secret(c, 'pw', { fromEnv: 'PW' });
+    const vol = new Volume(c, 'data');
+    const cfg = new Config(c, 'cfg', { data: 'a=1\n' });
+    const db = new Deployment(c, 'db', { image: 'postgres:16', env: { PW: pw }, mounts: [{ volume: vol, path: '/data' }, { config: cfg, path: '/etc/cfg' }] });
+    const dbs = new Service(c, 'dbs', { target: db, ports: [{ port: 5432 }] });
+    new Job(c, 'migrate', { image: 'm:1', env: { DB: dbs.host } });
+    const parsed = GraphJson.safeParse(Testing.synth(c));
+    expect(parsed.error?.issues ?? []).toEqual([]);
+  });
+});
+
+interface Spec {
+  readonly name: string;
+  readonly replicas: number;
+  readonly cpu: number;
+  readonly peer: number;
+}
+
+/**
+ * Deployments, then their Services, each created in the given order. Deployment i refers to the
+ * Service of an earlier one (by path, so it need not exist yet), which keeps the graph acyclic.
+ */
+function program(specs: readonly Spec[], deployOrder: readonly number[], serviceOrder: readonly number[]): App {
+  const app = new App();
+  const c = new Cluster(app, 'prop');
+  const made = new Map<number, Deployment>();
+  for (const i of deployOrder) {
+    const s = specs[i] as Spec;
+    const peer = i > 0 ? (specs[s.peer % i] as Spec) : undefined;
+    made.set(i, new Deployment(c, s.name, {
+      image: `img/${s.name}:1`,
+      replicas: s.replicas,
+      env: peer ? { PEER: `http://${makeRef(`prop/${peer.name}-svc`, 'host')}:80/`, INDEX: i } : { INDEX: i },
+      resources: { requests: { cpu: `${s.cpu}m` } },
+    }));
+  }
+  for (const i of serviceOrder) {
+    const s = specs[i] as Spec;
+    new Service(c, `${s.name}-svc`, { target: made.get(i) as Deployment, ports: [{ port: 80, targetPort: 8080 }] });
+  }
+  return app;
+}
+
+const bytes = (app: App): string => synthesize(app).graphs.map((g) => stableStringify(g)).join('\n');
+
+describe('determinism', () => {
+  const specs = fc.uniqueArray(
+    fc.record({ name: fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/), replicas: fc.nat({ max: 9 }), cpu: fc.integer({ min: 1, max: 4000 }), peer: fc.nat() }),
+    { minLength: 1, maxLength: 12, selector: (s) => s.name },
+  );
+  const identity = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+  it('the same program twice gives the same bytes', () => {
+    fc.assert(
+      fc.property(specs, (s) => {
+        expect(bytes(program(s, identity(s.length), identity(s.length)))).toBe(bytes(program(s, identity(s.length), identity(s.length))));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('creating the constructs in another order gives the same graph bytes', () => {
+    const withOrders = specs.chain((s) =>
+      fc.tuple(fc.constant(s), fc.shuffledSubarray(identity(s.length), { minLength: s.length }), fc.shuffledSubarray(identity(s.length), { minLength: s.length })),
+    );
+    fc.assert(
+      fc.property(withOrders, ([s, deployOrder, serviceOrder]) => {
+        expect(bytes(program(s, deployOrder, serviceOrder))).toBe(bytes(program(s, identity(s.length), identity(s.length))));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('secrets', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('the graph names where a secret comes from, never its value', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 6 }).filter((v) => !/[{}"\\]|DB_PASSWORD|db-password|fromEnv/.test(v) && v.trim().length >= 6), (value) => {
+        vi.stubEnv('DB_PASSWORD', value);
+        const c = Testing.cluster('shop');
+        const pw = new Secret(c, 'db-password', { fromEnv: 'DB_PASSWORD' });
+        new Deployment(c, 'db', { image: 'postgres:16', env: { POSTGRES_PASSWORD: pw }, mounts: [{ secret: pw, path: '/run/secrets/pw' }] });
+        const text = stableStringify(Testing.synth(c));
+        expect(text).toContain('"fromEnv": "DB_PASSWORD"');
+        expect(text).not.toContain(value);
+        const g = Testing.synth(c);
+        expect(Testing.resource(g, 'db').props).toMatchObject({ env: { POSTGRES_PASSWORD: { $ref: 'db-password', attr: 'value' } } });
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('a file-backed secret is not read at synth', () => {
+    const read: string[] = [];
+    const reader: SourceReader = {
+      readFile: (path) => {
+        read.push(path);
+        return 'hunter2-from-the-file';
+      },
+      hashBuildContext: (context, dockerfile) => ({ ok: true, hash: `${context}:${dockerfile}`, files: 0 }),
+    };
+    const c = Testing.cluster('shop');
+    new Secret(c, 'tls-key', { fromFile: './secrets/tls.key' });
+    const text = stableStringify(Testing.synth(c, { reader }));
+    expect(read).toEqual([]);
+    expect(text).toContain('./secrets/tls.key');
+    expect(text).not.toContain('hunter2');
+  });
+});
