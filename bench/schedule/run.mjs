@@ -222,19 +222,25 @@ async function child(scenario, sizeName) {
   const req = scenario === 'binpack' ? binpackWorkload(size, 7) : mixedWorkload(size, 42);
   const replicas = req.groups.reduce((s, g) => s + g.replicas, 0);
   let t0 = performance.now();
+  let c0 = process.cpuUsage();
   let res = schedule(req);
   let ms = performance.now() - t0;
+  let cpu = process.cpuUsage(c0);
   const out = { scenario, size: sizeName, nodes: req.nodes.length, groups: req.groups.length, replicas };
   if (scenario === 'resched') {
     // A second call with everything already running: the keep phase on 1M replicas.
     const again = { ...req, current: res.placements };
     t0 = performance.now();
+    c0 = process.cpuUsage();
     res = schedule(again);
     ms = performance.now() - t0;
+    cpu = process.cpuUsage(c0);
     out.moves = res.moves.length;
     out.changed = res.placements.length - again.current.length;
   }
   out.ms = Math.round(ms);
+  // CPU time of this process: what one core spent, whatever else the machine was running.
+  out.cpuMs = Math.round((cpu.user + cpu.system) / 1000);
   out.placed = res.placements.length;
   out.unplaced = res.unplaced.length;
   out.preemptions = res.preemptions.length;

@@ -38,7 +38,7 @@ export function explain(state: ClusterState, pools: Pools, g: Group): Explanatio
     const ctx: FilterContext = { state, domains: domainCounts(state, pools, g), current: undefined };
     const replica = { group: g, ordinal: 0 };
     const rejected: Rejection[] = [];
-    for (let i = 0; i < state.n; i++) {
+    for (const i of state.byName) {
       let found: Rejection | undefined;
       for (const f of FILTERS) {
         const v = f.filter(replica, i, ctx);

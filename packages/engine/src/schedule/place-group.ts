@@ -22,6 +22,9 @@ export class Placer {
   /** Per node: score in the current distribution, -1 when not a candidate. */
   private readonly score: Int16Array;
   private readonly hist = new Float64Array(MAX_SCORE + 1);
+  /** Scratch for a counting sort of nodes by score. */
+  private readonly order: Int32Array;
+  private readonly bucket = new Int32Array(MAX_SCORE + 2);
   private pickNode: number[] = [];
   private pickCount: number[] = [];
 
@@ -32,6 +35,7 @@ export class Placer {
     this.room = new Float64Array(state.n);
     this.give = new Float64Array(state.n);
     this.score = new Int16Array(state.n);
+    this.order = new Int32Array(state.n);
   }
 
   /** Places `ordinals` (ascending, currently unplaced) of g; returns those left unplaced. */
@@ -41,13 +45,18 @@ export class Placer {
     const state = this.state;
     return state.withCounts(g, () => {
       const pool = this.pools.get(g);
-      const lists = pool.domains === undefined ? [pool.nodes] : pool.domains.map((d) => d.nodes);
-      this.computeRoom(g, lists, need);
-      if (g.volumes.length > 0) this.pinToOneNode(g, lists, need);
       this.pickNode = [];
       this.pickCount = [];
-      if (lists.length === 1 && pool.domains === undefined) this.distribute(g, lists[0]!, need);
-      else this.distributeDomains(g, lists, need);
+      if (pool.domains === undefined && g.volumes.length === 0) {
+        // The common case: room is computed lazily, only where the strategy needs it exactly.
+        this.distribute(g, pool.nodes, need, false);
+      } else {
+        const lists = pool.domains === undefined ? [pool.nodes] : pool.domains.map((d) => d.nodes);
+        for (const list of lists) this.computeRoom(g, list, need);
+        if (g.volumes.length > 0) this.pinToOneNode(g, lists, need);
+        if (pool.domains === undefined) this.distribute(g, lists[0]!, need, true);
+        else this.distributeDomains(g, lists, need);
+      }
       const nodeOf = state.nodeOf[g.index]!;
       let o = 0;
       for (let p = 0; p < this.pickNode.length; p++) {
@@ -62,43 +71,68 @@ export class Placer {
 
   /**
    * The dynamic filters as arithmetic (max-per-node, host-ports, resources-fit): how many
-   * more replicas each node takes. The hottest loop of the scheduler, hence the locals.
+   * more replicas node i takes, up to `need`.
    */
-  private computeRoom(g: Group, lists: readonly Int32Array[], need: number): void {
+  private roomOf(g: Group, i: number, need: number): number {
+    const { freeCpu, freeMem, counts, ports } = this.state;
+    const cpu = g.cpu;
+    const mem = g.memory;
+    let r = need;
+    if (cpu > 0) {
+      const free = freeCpu[i]!;
+      if (free < cpu * r) {
+        let q = Math.floor(free / cpu);
+        if (q * cpu > free) q--; // float division can round up onto an integer
+        r = q;
+      }
+    }
+    if (mem > 0 && r > 0) {
+      const free = freeMem[i]!;
+      if (free < mem * r) {
+        let q = Math.floor(free / mem);
+        if (q * mem > free) q--;
+        r = q;
+      }
+    }
+    if (r > 0 && g.maxPerNode !== Infinity) {
+      const left = g.maxPerNode - counts[i]!;
+      if (left < r) r = left;
+    }
+    if (r > 0 && g.ports.length > 0) {
+      const used = ports[i];
+      r = 1;
+      if (used !== undefined) for (const p of g.ports) if (used.has(p)) r = 0;
+    }
+    return r > 0 ? r : 0;
+  }
+
+  private computeRoom(g: Group, list: Int32Array, need: number): void {
+    const room = this.room;
+    for (let k = 0, len = list.length; k < len; k++) {
+      const i = list[k]!;
+      room[i] = this.roomOf(g, i, need);
+    }
+  }
+
+  /**
+   * The same filters for "one more?", without divisions: all a fresh spread group on a big
+   * pool, or the fill order of binpack, needs to know. Marks room[i] as 1 or 0.
+   */
+  private markFitsOne(g: Group, list: Int32Array): void {
     const { freeCpu, freeMem, counts, ports } = this.state;
     const room = this.room;
     const cpu = g.cpu;
     const mem = g.memory;
     const maxPer = g.maxPerNode;
     const wanted = g.ports;
-    for (let d = 0; d < lists.length; d++) {
-      const list = lists[d]!;
-      for (let k = 0, len = list.length; k < len; k++) {
-        const i = list[k]!;
-        let r = need;
-        if (cpu > 0) {
-          const free = freeCpu[i]!;
-          let q = Math.floor(free / cpu);
-          if (q * cpu > free) q--; // float division can round up onto an integer
-          if (q < r) r = q;
-        }
-        if (mem > 0) {
-          const free = freeMem[i]!;
-          let q = Math.floor(free / mem);
-          if (q * mem > free) q--;
-          if (q < r) r = q;
-        }
-        if (r > 0 && maxPer !== Infinity) {
-          const left = maxPer - counts[i]!;
-          if (left < r) r = left;
-        }
-        if (r > 0 && wanted.length > 0) {
-          const used = ports[i];
-          r = 1;
-          if (used !== undefined) for (const p of wanted) if (used.has(p)) r = 0;
-        }
-        room[i] = r > 0 ? r : 0;
+    for (let k = 0, len = list.length; k < len; k++) {
+      const i = list[k]!;
+      let ok = (cpu <= 0 || freeCpu[i]! >= cpu) && (mem <= 0 || freeMem[i]! >= mem) && counts[i]! < maxPer;
+      if (ok && wanted.length > 0) {
+        const used = ports[i];
+        if (used !== undefined) for (const p of wanted) if (used.has(p)) ok = false;
       }
+      room[i] = ok ? 1 : 0;
     }
   }
 
@@ -138,11 +172,19 @@ export class Placer {
     const m = lists.length;
     const c = new Array<number>(m).fill(0);
     const u = new Array<number>(m).fill(0);
+    const { counts } = state;
+    const room = this.room;
     for (let d = 0; d < m; d++) {
-      for (const i of lists[d]!) {
-        c[d]! += state.counts[i]!;
-        u[d]! += this.room[i]!;
+      const list = lists[d]!;
+      let cd = 0;
+      let ud = 0;
+      for (let k = 0, len = list.length; k < len; k++) {
+        const i = list[k]!;
+        cd += counts[i]!;
+        ud += room[i]!;
       }
+      c[d] = cd;
+      u[d] = ud;
     }
     // Ties on the last level go to the domain with the most room left, then by value.
     const order = Array.from({ length: m }, (_, d) => d).sort((x, y) => u[y]! - c[y]! - (u[x]! - c[x]!) || x - y);
@@ -152,13 +194,16 @@ export class Placer {
     for (let d = 0; d < m; d++) {
       const cap = Math.max(0, min + g.maxSkew - c[d]!);
       const e = Math.min(extra[d]!, cap);
-      if (e > 0) this.distribute(g, lists[d]!, e);
+      if (e > 0) this.distribute(g, lists[d]!, e, true);
     }
   }
 
-  private distribute(g: Group, list: Int32Array, need: number): void {
-    if (g.strategy === 'binpack') this.binpack(list, need);
-    else this.spread(g, list, need);
+  /** `roomReady`: room[] already holds exact room for the list's nodes. */
+  private distribute(g: Group, list: Int32Array, need: number, roomReady: boolean): void {
+    if (g.strategy === 'binpack') {
+      if (roomReady) this.binpack(list, need);
+      else this.binpackLazy(g, list, need);
+    } else this.spread(g, list, need, roomReady);
   }
 
   private pick(i: number, count: number): void {
@@ -220,14 +265,56 @@ export class Placer {
   }
 
   /**
+   * binpack without exact room: order the nodes that take one more by score (a stable
+   * counting sort, so ties stay largest first, then by name), then walk from the fullest,
+   * computing exact room only for the few nodes that will be filled.
+   */
+  private binpackLazy(g: Group, list: Int32Array, need: number): void {
+    const { room, score, order, bucket } = this;
+    const { freeCpu, freeMem, halfInvCpu, halfInvMem } = this.state;
+    this.markFitsOne(g, list);
+    bucket.fill(0);
+    const len = list.length;
+    for (let k = 0; k < len; k++) {
+      const i = list[k]!;
+      if (room[i] === 0) continue;
+      const x = 100 - freeCpu[i]! * halfInvCpu[i]! - freeMem[i]! * halfInvMem[i]!;
+      const s = x <= 0 ? 0 : x >= 100 ? 100 : x | 0;
+      score[i] = s;
+      bucket[MAX_SCORE - s + 1]!++;
+    }
+    // bucket[b] becomes the start of score MAX_SCORE - b: best first.
+    for (let b = 1; b <= MAX_SCORE + 1; b++) bucket[b]! += bucket[b - 1]!;
+    for (let k = 0; k < len; k++) {
+      const i = list[k]!;
+      if (room[i] === 0) continue;
+      order[bucket[MAX_SCORE - score[i]!]!++] = i;
+    }
+    const total = bucket[MAX_SCORE]!;
+    let left = need;
+    for (let j = 0; j < total && left > 0; j++) {
+      const i = order[j]!;
+      const r = this.roomOf(g, i, left);
+      if (r > 0) {
+        this.pick(i, r);
+        left -= r;
+      }
+    }
+  }
+
+  /**
    * Water-filling across nodes: every node with room gets the group up to level L−1, and the
    * last level goes to the least-allocated nodes. Same result as placing one by one with
    * "fewest replicas of the group, then least allocated, then larger, then name" as the order.
    */
-  private spread(g: Group, list: Int32Array, need: number): void {
-    const { room, give, score, hist } = this;
-    const { counts, freeCpu, freeMem, halfInvCpu, halfInvMem } = this.state;
+  private spread(g: Group, list: Int32Array, need: number, roomReady: boolean): void {
+    const room = this.room;
+    const counts = this.state.counts;
     const len = list.length;
+    if (!roomReady) {
+      if (this.spreadOneLevel(g, list, need)) return;
+      this.computeRoom(g, list, need);
+    }
     let total = 0;
     let lo = Infinity;
     let hi = 0;
@@ -271,6 +358,68 @@ export class Placer {
       }
       level = h;
     }
+    this.spreadAtLevel(g, list, need, level);
+  }
+
+  /**
+   * The common case in one scoring pass: when the nodes at the group's lowest count that
+   * take one more are enough for the need, the water level is that count + 1, each of them
+   * takes at most one, and exact room (a division per node) does not matter. Returns false
+   * when that is not the case, having placed nothing.
+   */
+  private spreadOneLevel(g: Group, list: Int32Array, need: number): boolean {
+    const { score, hist } = this;
+    const { counts, freeCpu, freeMem, halfInvCpu, halfInvMem, ports } = this.state;
+    const cpu = g.cpu;
+    const mem = g.memory;
+    const maxPer = g.maxPerNode;
+    const wanted = g.ports;
+    const len = list.length;
+    let low = Infinity;
+    let atLow = 0;
+    hist.fill(0);
+    for (let k = 0; k < len; k++) {
+      const i = list[k]!;
+      score[i] = -1;
+      const fc = freeCpu[i]!;
+      const fm = freeMem[i]!;
+      const c = counts[i]!;
+      if ((cpu > 0 && fc < cpu) || (mem > 0 && fm < mem) || c >= maxPer || c > low) continue;
+      if (wanted.length > 0) {
+        const used = ports[i];
+        if (used !== undefined && wanted.some((p) => used.has(p))) continue;
+      }
+      if (c < low) {
+        // Scores kept for the old level are ignored below by the count check.
+        low = c;
+        atLow = 0;
+        hist.fill(0);
+      }
+      // leastAllocatedScore with one replica added, inlined: once per node per group.
+      const x = (fc - cpu) * halfInvCpu[i]! + (fm - mem) * halfInvMem[i]!;
+      const s = x <= 0 ? 0 : x >= 100 ? 100 : x | 0;
+      score[i] = s;
+      hist[s]!++;
+      atLow++;
+    }
+    if (atLow === 0) return true;
+    if (atLow < need) return false;
+    const [cut, atCut] = this.threshold(need);
+    let left = atCut;
+    for (let k = 0; k < len; k++) {
+      const i = list[k]!;
+      const s = score[i]!;
+      if (s < cut || counts[i] !== low) continue;
+      if (s > cut || left-- > 0) this.pick(i, 1);
+    }
+    return true;
+  }
+
+  /** Everyone up to level − 1, then the last level to the least-allocated nodes. */
+  private spreadAtLevel(g: Group, list: Int32Array, need: number, level: number): void {
+    const { room, give, score, hist } = this;
+    const { counts, freeCpu, freeMem, halfInvCpu, halfInvMem } = this.state;
+    const len = list.length;
     hist.fill(0);
     const cpu = g.cpu;
     const mem = g.memory;

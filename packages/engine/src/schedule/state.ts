@@ -77,13 +77,13 @@ export class ClusterState {
   readonly halfInvMem: Float64Array;
   freeCpu: Float64Array;
   freeMem: Float64Array;
-  /** Position of each node in the "largest first, then name" order the placer walks. */
+  /** Position of each node in the "largest first, then name" walk order: the index itself. */
   readonly rank: Int32Array;
   /** Host ports taken by anything, including replicas placed in this call; sparse. */
   ports: (Set<number> | undefined)[];
   /** Host ports taken by things outside this call, which preemption cannot free. */
   readonly foreignPorts: readonly (ReadonlySet<number> | undefined)[];
-  /** Node-local volume → nodes holding it (name order), including volumes created in this call. */
+  /** Node-local volume → nodes holding it (walk order), including volumes created in this call. */
   volumeNodes: Map<string, number[]>;
   /**
    * Per group (by index), the one node a group with node-local volumes is bound to, or -1.
@@ -100,9 +100,22 @@ export class ClusterState {
    */
   readonly counts: Int32Array;
 
-  constructor(nodes: readonly ScheduleNode[], groups: readonly Group[]) {
-    const n = nodes.length;
+  /** Internal indices in node-name order, for output that lists every node. */
+  readonly byName: Int32Array;
+
+  /** `sortedByName`: the request's nodes, sorted by name and without duplicates. */
+  constructor(sortedByName: readonly ScheduleNode[], groups: readonly Group[]) {
+    const n = sortedByName.length;
     this.n = n;
+    // Internal index = walk order (largest first, then name). Pools then list ascending
+    // indices, so the hot loops read the typed arrays front to back instead of at random.
+    const size = (x: ScheduleNode) => [Math.max(0, x.capacity.cpu), Math.max(0, x.capacity.memory)] as const;
+    const order = Array.from({ length: n }, (_, k) => k);
+    const sizes = sortedByName.map(size);
+    order.sort((a, b) => sizes[b]![0] - sizes[a]![0] || sizes[b]![1] - sizes[a]![1] || a - b);
+    const nodes = order.map((k) => sortedByName[k]!);
+    this.byName = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.byName[order[i]!] = i;
     this.nodes = nodes;
     this.names = nodes.map((x) => x.name);
     this.nodeIndex = new Map(this.names.map((name, i) => [name, i]));
@@ -130,13 +143,9 @@ export class ClusterState {
       }
     }
     this.foreignPorts = foreign;
-    const order = Array.from({ length: n }, (_, i) => i);
-    const { capCpu, capMem } = this;
-    order.sort((a, b) => capCpu[b]! - capCpu[a]! || capMem[b]! - capMem[a]! || a - b);
     this.halfInvCpu = this.capCpu.map((c) => (c > 0 ? 50 / c : 0));
     this.halfInvMem = this.capMem.map((c) => (c > 0 ? 50 / c : 0));
-    this.rank = new Int32Array(n);
-    for (let r = 0; r < n; r++) this.rank[order[r]!] = r;
+    this.rank = Int32Array.from({ length: n }, (_, i) => i);
     this.groups = groups;
     this.groupById = new Map(groups.map((g) => [g.id, g]));
     this.nodeOf = new Array<Int32Array>(groups.length);
