@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 
+import type { Construct } from 'constructs';
 import { z } from 'zod';
 import { SynthFailure, type Diagnostic, type ErrorCode, type SourceLocation } from '../errors.ts';
 import { ConfigProps } from '../kinds/config.ts';
@@ -103,11 +104,17 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
   }
   const resources = all.filter((c): c is Resource => isResource(c));
   const byPath = new Map<string, Resource>();
-  for (const r of resources) byPath.set(r.node.path, r);
+  // node.path joins the scopes on every read: read it once per resource.
+  const pathOf = new Map<Resource, string>();
+  for (const r of resources) {
+    const p = r.node.path;
+    pathOf.set(r, p);
+    byPath.set(p, r);
+  }
 
   const clusterOf = new Map<Resource, Cluster | undefined>();
   for (const r of resources) {
-    const c = Cluster.tryOf(r);
+    const c = nearestCluster(r);
     clusterOf.set(r, c);
     if (!c) {
       report({ code: 'synth.failed', message: `${r.kind} "${r.node.path}" is not inside a Cluster`, constructPath: r.node.path, kind: r.kind, location: resolve(r.frames), hint: 'create it with a Cluster (or a construct inside one) as its scope' });
@@ -144,7 +151,7 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
     const locOf = new Map<Resource, SourceLocation | undefined>();
     const seenIds = new Map<string, Resource>();
     for (const r of mine) {
-      const rel = r.node.path.slice(clusterPath.length + 1);
+      const rel = (pathOf.get(r) as string).slice(clusterPath.length + 1);
       const id = rel.split('/').join('-');
       idOf.set(r, id);
       const loc = resolve(r.frames);
@@ -177,18 +184,33 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
       }
       const deps = new Set<string>();
       let refFailed = false;
-      const toJson = (v: unknown, prop: string): unknown => {
-        if (isResource(v)) return refJson((v as unknown as Resource).node.path, DEFAULT_ATTR[(v as unknown as Resource).kind], prop);
-        if (isRef(v)) return refJson(v.targetPath, v.attr, prop);
-        if (typeof v === 'string') return v.includes('${berth:') ? concatJson(v, prop) : v;
-        if (Array.isArray(v)) return v.map((x, i) => toJson(x, `${prop}[${i}]`));
-        if (v !== null && typeof v === 'object') {
-          // Keys in sorted order, as the graph is written: stableStringify then needs no copy.
-          const o: Record<string, unknown> = {};
-          for (const k of Object.keys(v).sort()) o[k] = toJson((v as Record<string, unknown>)[k], prop ? `${prop}.${k}` : k);
-          return o;
+      // Where toJson is, as keys and indexes; written out (`ports[0].port`) only for a report.
+      const at: Array<string | number> = [];
+      const toJson = (v: unknown): unknown => {
+        if (typeof v === 'string') return v.includes('${berth:') ? concatJson(v, propAt(at)) : v;
+        if (v === null || typeof v !== 'object') return v;
+        if (isResource(v)) {
+          const target = v as unknown as Resource;
+          return refJson(pathOf.get(target) ?? target.node.path, DEFAULT_ATTR[target.kind], propAt(at));
         }
-        return v;
+        if (isRef(v)) return refJson(v.targetPath, v.attr, propAt(at));
+        if (Array.isArray(v)) {
+          const a: unknown[] = [];
+          for (let i = 0; i < v.length; i++) {
+            at.push(i);
+            a.push(toJson(v[i]));
+            at.pop();
+          }
+          return a;
+        }
+        // Keys in sorted order, as the graph is written: stableStringify then needs no copy.
+        const o: Record<string, unknown> = {};
+        for (const k of Object.keys(v).sort()) {
+          at.push(k);
+          o[k] = toJson((v as Record<string, unknown>)[k]);
+          at.pop();
+        }
+        return o;
       };
       const refJson = (targetPath: string, attr: string, prop: string): unknown => {
         const target = byPath.get(targetPath);
@@ -218,7 +240,7 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
         if (last < s.length) parts.push(s.slice(last));
         return { $concat: parts };
       };
-      const props = toJson(parsed.data, '') as Record<string, unknown>;
+      const props = toJson(parsed.data) as Record<string, unknown>;
       for (const d of r.explicitDeps) {
         const tid = idOf.get(d);
         if (tid && tid !== id) deps.add(tid);
@@ -259,7 +281,7 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
         if (other) {
           report({ code: 'synth.duplicate-id', message: `service name "${name}" is already used by ${other}`, constructPath: r.node.path, kind: r.kind, property: 'name', location: loc, hint: 'give each Service of a cluster its own name' });
         }
-        serviceNames.set(name, r.node.path);
+        serviceNames.set(name, pathOf.get(r) as string);
         props.name = name;
         for (const [i, p] of (props.ports as Array<{ port: number; targetPort?: number; publish?: number }>).entries()) {
           p.targetPort ??= p.port;
@@ -275,7 +297,8 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
       }
 
       const dependsOn = [...deps].sort();
-      const res = (loc ? { dependsOn, id, kind: r.kind, path: r.node.path, props, source: loc } : { dependsOn, id, kind: r.kind, path: r.node.path, props }) as ResourceJson;
+      const path = pathOf.get(r) as string;
+      const res = (loc ? { dependsOn, id, kind: r.kind, path, props, source: loc } : { dependsOn, id, kind: r.kind, path, props }) as ResourceJson;
       out.push(res);
     }
 
@@ -375,6 +398,19 @@ function unwrapIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
     return { ...inner, path: issue.path } as z.core.$ZodIssue;
   }
   return issue;
+}
+
+/** The Cluster nearest above `c` (as Cluster.tryOf, without building the scope list). */
+function nearestCluster(c: Construct): Cluster | undefined {
+  for (let s: Construct | undefined = c; s; s = s.node.scope) if (Cluster.isCluster(s)) return s;
+  return undefined;
+}
+
+/** A property path as diagnostics write it: `health.interval`, `ports[0].port`. */
+function propAt(at: ReadonlyArray<string | number>): string {
+  let s = '';
+  for (const p of at) s = typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${p}` : p;
+  return s;
 }
 
 function knownKeys(kind: ResourceKind): string[] {
