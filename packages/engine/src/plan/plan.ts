@@ -74,7 +74,9 @@ export function plan(input: PlanInput): Plan {
     input,
     graph,
     byId: resources,
-    specs: resolveSpecs(graph, input.secretVersions, state),
+    // Without state there is no lineage: versions the CLI made with a throwaway salt would
+    // make a first plan differ run to run. Everything is a create then, so they are not needed.
+    specs: resolveSpecs(graph, state ? input.secretVersions : undefined, state),
     prior,
     changes: new Map(),
     issues: [],
