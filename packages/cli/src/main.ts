@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   deploy: { summary: 'make the runtime match cluster.ts (health-gated, resumable)', load: async () => (await import('./commands/deploy.ts')).deployCommand },
   destroy: { summary: "remove everything berth runs for the program (volumes kept)", load: async () => (await import('./commands/destroy.ts')).destroyCommand },
   status: { summary: 'replicas, health, nodes, ports and release of what runs', load: async () => (await import('./commands/status.ts')).statusCommand },
+  drain: { summary: 'move replicas off a node at the next deploy (--undo to stop)', load: async () => (await import('./commands/drain.ts')).drainCommand },
   logs: { summary: "print a Deployment's or Job's logs (-f to follow)", load: async () => (await import('./commands/logs.ts')).logsCommand },
 };
 

@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { BerthError, type GraphJson } from '@berth/core';
-import { LocalStateStore, newState, plan, type Driver, type Observed, type Plan, type State, type StateLock } from '@berth/engine';
+import { LocalStateStore, newState, placeReplicas, plan, type Driver, type NodeFacts, type Observed, type PlacementPlan, type Plan, type State, type StateLock } from '@berth/engine';
+import { drainedNodes } from './drain.ts';
 import type { CommandContext } from './context.ts';
 import { readSecrets, type SecretValues } from './load/secrets.ts';
 import { synthApp } from './load/synth-app.ts';
@@ -21,6 +22,12 @@ export interface ClusterSession {
   readonly driver: Driver | undefined;
   readonly observed: Observed | undefined;
   readonly plan: Plan;
+  /** Where each Deployment's replicas go (undefined when the runtime was not observed). */
+  readonly placement: PlacementPlan | undefined;
+  /** The nodes, as observed. */
+  readonly nodes: readonly NodeFacts[];
+  /** Deployments whose replicas must move although their spec did not change. */
+  readonly forceRollout: ReadonlySet<string>;
   /** Held when the session was opened for a change (deploy, destroy); release with `closeSessions`. */
   readonly lock: StateLock | undefined;
 }
@@ -36,6 +43,8 @@ export interface SessionOptions {
   readonly lock?: string;
   /** Remove a stale lock first (`--force-unlock`). */
   readonly forceUnlock?: boolean;
+  /** Evict lower-priority replicas when a higher-priority one does not fit (`--preempt`). */
+  readonly allowPreemption?: boolean;
 }
 
 export function stateStore(appDir: string, cwd: string): LocalStateStore {
@@ -86,7 +95,20 @@ export async function openSessions(ctx: CommandContext, opts: SessionOptions): P
       secretVersions: secrets.versions,
       options: { allowDeleteVolumes: opts.allowDeleteVolumes ?? [] },
     });
-    return { graph, appDir: program.appDir, store, state, deployedBefore: recorded !== undefined, secrets, driver, observed, plan: p, lock };
+    let nodes: NodeFacts[] = [];
+    let placement: PlacementPlan | undefined;
+    const forceRollout = new Set<string>();
+    if (driver) {
+      const drained = drainedNodes(program.appDir, graph.cluster);
+      nodes = (await driver.nodeStatus()).map((n) => ({ ...n, draining: drained.has(n.name) }));
+      placement = placeReplicas(graph, nodes, observed, opts.allowPreemption ?? false);
+      // Replicas that must move with an unchanged spec (drained or unreachable node) still need a rollout.
+      for (const [id, want] of placement.nodes) {
+        const running = (observed?.resources[id]?.replicas ?? []).filter((r) => r.state === 'running');
+        if (want.some((n, o) => n !== undefined && !running.some((r) => r.ordinal === o && r.node === n))) forceRollout.add(id);
+      }
+    }
+    return { graph, appDir: program.appDir, store, state, deployedBefore: recorded !== undefined, secrets, driver, observed, plan: p, lock, placement, nodes, forceRollout };
   }
 }
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphJson } from '@berth/core';
-import { createDockerDriver, type Driver } from '@berth/engine';
+import { createDockerClusterDriver, createDockerDriver, type Driver } from '@berth/engine';
 
 /** The proxy sources shipped beside the CLI (repo layout: <root>/proxy; bundle: packages/cli/dist). */
 function proxyDir(): string | undefined {
@@ -19,12 +19,27 @@ function proxyDir(): string | undefined {
   return undefined;
 }
 
+/** The address other nodes and clients reach a host at, when the program does not say. */
+export function defaultAddress(endpoint: string): string {
+  const m = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(endpoint);
+  return m?.[1] ?? '127.0.0.1';
+}
+
 export async function driverFor(graph: GraphJson): Promise<Driver> {
-  const host = graph.target.hosts[0];
   const dir = proxyDir();
-  return createDockerDriver({
-    cluster: graph.cluster,
-    ...(host ? { endpoint: host.endpoint, node: host.name } : {}),
-    ...(dir ? { proxyDir: dir } : {}),
-  });
+  const hosts = graph.target.hosts;
+  if (hosts.length === 0) {
+    return createDockerDriver({ cluster: graph.cluster, ...(dir ? { proxyDir: dir } : {}) });
+  }
+  return createDockerClusterDriver(
+    graph.cluster,
+    hosts.map((h) => ({
+      name: h.name,
+      endpoint: h.endpoint,
+      address: h.address ?? defaultAddress(h.endpoint),
+      labels: h.labels,
+      ...(h.capacity ? { capacity: h.capacity } : {}),
+    })),
+    dir,
+  );
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { BerthError } from '@berth/core';
-import { checkPlanBasis, execute, type Plan } from '@berth/engine';
+import { checkPlanBasis, describePlacements, execute, type Plan } from '@berth/engine';
 import { APP_OPTIONS, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { requireSecrets } from '../load/secrets.ts';
@@ -24,6 +24,8 @@ finished by running deploy again.
   --cluster NAME        only this cluster
   --delete-volume ID    allow deleting or replacing this Volume (repeatable)
   --force-unlock        remove a stale lock left by a crashed berth first
+  --allow-partial       deploy even when some replicas cannot be placed
+  --preempt             evict lower-priority replicas to place higher-priority ones
   --verbose             show build output
   --json                print progress events as JSON lines
 `;
@@ -37,6 +39,8 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
     cluster: { type: 'string' },
     'delete-volume': { type: 'string', multiple: true },
     'force-unlock': { type: 'boolean' },
+    'allow-partial': { type: 'boolean' },
+    preempt: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
   });
   if (values.help) {
@@ -58,6 +62,7 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
     allowDeleteVolumes: values['delete-volume'] ?? [],
     lock: 'deploy',
     forceUnlock: Boolean(values['force-unlock']),
+    allowPreemption: Boolean(values.preempt),
   });
   try {
     let failed = false;
@@ -68,7 +73,14 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
         throw new BerthError('plan.protected', blocked.map((i) => i.message).join('\n'), { hint: blocked[0]?.hint ?? 'see berth diff' });
       }
       say(renderPlan(p, { color: ctx.color }));
-      if (!hasChanges(p)) {
+      const placementLines = s.placement ? describePlacements(s.graph, s.placement, s.nodes.length > 1) : [];
+      if (placementLines.length > 0) say(`\nPlacement:\n${placementLines.join('\n')}\n`);
+      if (s.placement?.incomplete && !values['allow-partial']) {
+        throw new BerthError('plan.unplaceable', `${s.placement.result.unplaced.length} replica${s.placement.result.unplaced.length === 1 ? '' : 's'} cannot be placed on any node; nothing was changed`, {
+          hint: 'see the reasons per node above; add capacity, relax constraints, or pass --allow-partial to deploy the rest',
+        });
+      }
+      if (!hasChanges(p) && s.forceRollout.size === 0) {
         say(`${s.graph.cluster}: no changes; the runtime matches the program.\n`);
         continue;
       }
@@ -99,6 +111,8 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
         parallelism,
         release: `r${s.state.serial + 1}`,
         signal: ctx.signal,
+        ...(s.placement ? { placements: s.placement.nodes } : {}),
+        forceRollout: s.forceRollout,
         emit: progressPrinter(ctx.stdout, { color: ctx.color, json, verbose: Boolean(values.verbose) }),
       });
       const secs = ((Date.now() - t0) / 1000).toFixed(1);

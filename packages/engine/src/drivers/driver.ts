@@ -96,8 +96,23 @@ export interface ServiceOutputs {
   readonly backends: readonly string[];
 }
 
+/** A node as the scheduler needs it, observed now. */
+export interface NodeStatus {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** millicores and bytes */
+  readonly capacity: { readonly cpu: number; readonly memory: number };
+  readonly reachable: boolean;
+  /** Why it is unreachable. */
+  readonly error?: string;
+  /** Volume resource ids of this cluster present on the node. */
+  readonly volumes: readonly string[];
+}
+
 export interface Driver {
   readonly name: string;
+  /** The nodes replicas can be placed on, with capacity and reachability. */
+  nodeStatus(): Promise<NodeStatus[]>;
   /** What runs now for this cluster, from runtime labels (not from state). */
   observe(signal?: AbortSignal): Promise<Observed>;
   /** Cluster-wide prerequisites (the cluster network). Idempotent. */

@@ -34,6 +34,13 @@ export interface ExecuteInput {
   readonly release: string;
   readonly signal: AbortSignal;
   readonly emit: EventSink;
+  /** The scheduler's node per ordinal, by Deployment id (multi-host clusters). */
+  readonly placements?: ReadonlyMap<string, ReadonlyArray<string | undefined>>;
+  /**
+   * Deployments to roll even where the plan says no-op: replicas the scheduler moves (a
+   * drained or dead node) with an unchanged spec.
+   */
+  readonly forceRollout?: ReadonlySet<string>;
 }
 
 export interface StepFailure {
@@ -139,7 +146,12 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
           maxUnavailable: r.props.update.maxUnavailable,
           progressDeadlineMs: r.props.update.progressDeadline,
           services: servicesOf(r.id),
-          spec: (o) => resolveRunSpec(ctx, r, o, change.specHash ?? '', input.release),
+          spec: (o) => {
+            const node = input.placements?.get(r.id)?.[o];
+            return { ...resolveRunSpec(ctx, r, o, change.specHash ?? '', input.release), ...(node ? { node } : {}) };
+          },
+          ...(input.placements?.has(r.id) ? { nodeOf: (o: number) => input.placements?.get(r.id)?.[o] } : {}),
+          unplaced: new Set((input.placements?.get(r.id) ?? []).flatMap((n, o) => (n === undefined ? [o] : []))),
           progress,
           signal: input.signal,
         });
@@ -180,8 +192,9 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   };
 
   // The DAG: a step starts when every step it depends on finished; a failure skips its dependents.
-  const steps = plan.changes.filter((c) => c.action !== 'noop');
-  const done = new Set<string>(plan.changes.filter((c) => c.action === 'noop').map((c) => c.id));
+  const forced = (c: Change): boolean => c.action === 'noop' && c.kind === 'Deployment' && (input.forceRollout?.has(c.id) ?? false);
+  const steps = plan.changes.filter((c) => c.action !== 'noop' || forced(c)).map((c) => (forced(c) ? { ...c, action: 'update' as const } : c));
+  const done = new Set<string>(plan.changes.filter((c) => c.action === 'noop' && !forced(c)).map((c) => c.id));
   const failedIds = new Set<string>();
   const failures: StepFailure[] = [];
   const skipped: string[] = [];

@@ -19,6 +19,10 @@ export interface RolloutInput {
   /** The Services in front of this Deployment: their ids and target ports. */
   readonly services: ReadonlyArray<{ readonly id: string; readonly targetPorts: readonly number[] }>;
   readonly spec: (ordinal: number) => RunSpec;
+  /** The node the scheduler chose per ordinal (multi-host); undefined: anywhere / not placed. */
+  readonly nodeOf?: (ordinal: number) => string | undefined;
+  /** Ordinals the scheduler could not place (`--allow-partial`): not started. */
+  readonly unplaced?: ReadonlySet<number>;
   readonly progress: (message: string) => void;
   readonly signal: AbortSignal;
 }
@@ -41,8 +45,14 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
   // Serving now: whatever runs and is ready, old spec or new. The Services keep pointing at these.
   const serving = new Map<string, Replica>(live.filter(isReadyNow).map((r) => [r.containerId, r]));
   const current = new Map<number, Replica>();
+  // A replica counts as current when it runs the new spec, is ready, and sits on the node the
+  // scheduler chose for its ordinal: a replica on the wrong node is moved like a changed one.
+  const onItsNode = (r: Replica): boolean => {
+    const want = input.nodeOf?.(r.ordinal);
+    return want === undefined || r.node === want;
+  };
   for (const r of live) {
-    if (r.specHash === specHash && isReadyNow(r) && r.ordinal < replicas && !current.has(r.ordinal)) current.set(r.ordinal, r);
+    if (r.specHash === specHash && isReadyNow(r) && r.ordinal < replicas && onItsNode(r) && !current.has(r.ordinal)) current.set(r.ordinal, r);
   }
   const stale = (): Replica[] => [...serving.values()].filter((r) => !(current.get(r.ordinal)?.containerId === r.containerId));
   const pushBackends = async (): Promise<void> => {
@@ -52,7 +62,7 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
   // A half-done earlier rollout may have left containers of this spec that never became ready:
   // they are replaced like any other.
   const missing: number[] = [];
-  for (let o = 0; o < replicas; o++) if (!current.has(o)) missing.push(o);
+  for (let o = 0; o < replicas; o++) if (!current.has(o) && !input.unplaced?.has(o)) missing.push(o);
 
   const swapped: Array<{ ordinal: number; fresh: Replica; old: Replica[] }> = [];
   const surge = input.maxSurge > 0 ? input.maxSurge : 0;

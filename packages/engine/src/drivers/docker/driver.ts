@@ -5,9 +5,9 @@
  */
 import path from 'node:path';
 import { DriverError, type ImageBuildSpec, type ResourceKind } from '@berth/core';
-import type { Driver, JobOutcome, Readiness, Replica, RunSpec, ServiceOutputs, ServiceRunSpec } from '../driver.ts';
+import type { Driver, NodeStatus, JobOutcome, Readiness, Replica, RunSpec, ServiceOutputs, ServiceRunSpec } from '../driver.ts';
 import type { Observed, ObservedResource } from '../../plan/observed.ts';
-import { connect, type DockerClient } from './connect.ts';
+import { connect, tryPing, type DockerClient } from './connect.ts';
 import { containerIp, createContainer, inspectContainer, listContainers, removeContainer, runContainer, stopContainer, type ContainerSpec, type ContainerSummary } from './containers.ts';
 import { removeAllByLabel } from './cleanup.ts';
 import { waitForHealth, type HealthOutcome } from './health.ts';
@@ -16,7 +16,7 @@ import { LABEL_CLUSTER, LABEL_COMPONENT, LABEL_ORDINAL, LABEL_RELEASE, LABEL_RES
 import { followLogs, readLogs, type LogLine } from './logs.ts';
 import { ensureClusterNetwork, ensureNetwork, networkName, removeNetwork } from './networks.ts';
 import { buildProxyImage, configureProxy, DEFAULT_PROXY_DIR, proxyContainerSpec, type ProxyConfig } from './proxy.ts';
-import { ensureVolume, removeVolume, volumeName } from './volumes.ts';
+import { ensureVolume, listVolumes, removeVolume, volumeName } from './volumes.ts';
 
 export interface DockerDriverOptions {
   readonly cluster: string;
@@ -113,6 +113,13 @@ export class DockerDriver implements Driver {
   /** The node's name. */
   get nodeName(): string {
     return this.node;
+  }
+
+  async nodeStatus(): Promise<NodeStatus[]> {
+    const err = await tryPing(this.client, 3000);
+    const capacity = err === undefined ? await this.capacity() : { cpu: 0, memory: 0 };
+    const volumes = err === undefined ? (await listVolumes(this.client, { [LABEL_CLUSTER]: this.cluster })).map((v) => v.labels[LABEL_RESOURCE] ?? v.name) : [];
+    return [{ name: this.node, labels: {}, capacity, reachable: err === undefined, volumes, ...(err !== undefined ? { error: err } : {}) }];
   }
 
   /** CPUs and memory the engine reports, for the scheduler. */

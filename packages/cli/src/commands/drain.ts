@@ -1,0 +1,36 @@
+import { BerthError } from '@berth/core';
+import { APP_OPTIONS, parse } from '../args.ts';
+import type { CommandContext } from '../context.ts';
+import { drainedNodes, setDrained } from '../drain.ts';
+import { synthApp } from '../load/synth-app.ts';
+
+export const DRAIN_HELP = `berth drain <node> [--undo] [--app cluster.ts] [--cluster NAME]
+
+Marks a node as draining: the scheduler places nothing on it, and the next \`berth deploy\`
+moves its replicas to other nodes (health-gated, like any rollout). --undo makes it
+schedulable again (running replicas stay where they are until they have a reason to move).
+`;
+
+export async function drainCommand(ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parse('drain', ctx.args, { ...APP_OPTIONS, undo: { type: 'boolean' }, cluster: { type: 'string' } }, true);
+  if (values.help) {
+    ctx.stdout.write(DRAIN_HELP);
+    return 0;
+  }
+  const node = positionals[0];
+  if (!node) throw new BerthError('cli.usage', 'berth drain needs a node name', { hint: 'berth drain node-b' });
+  const { program, graphs } = await synthApp(ctx.cwd, values.app);
+  const chosen = graphs.filter((g) => (values.cluster ? g.cluster === values.cluster : g.target.hosts.some((h) => h.name === node)));
+  if (chosen.length === 0) {
+    const known = graphs.flatMap((g) => g.target.hosts.map((h) => `${g.cluster}/${h.name}`));
+    throw new BerthError('cli.usage', `no cluster of the program has a node "${node}"`, { hint: known.length > 0 ? `nodes: ${known.join(', ')}` : 'nodes are listed in the Cluster target: { docker: { hosts: [...] } }' });
+  }
+  for (const g of chosen) {
+    const drained = drainedNodes(program.appDir, g.cluster);
+    if (values.undo) drained.delete(node);
+    else drained.add(node);
+    setDrained(program.appDir, g.cluster, drained);
+    ctx.stdout.write(`${g.cluster}: ${node} ${values.undo ? 'is schedulable again' : 'is draining; run berth deploy to move its replicas'}\n`);
+  }
+  return 0;
+}
