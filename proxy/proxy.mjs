@@ -78,8 +78,18 @@ function serve() {
     const upstream = net.connect({ host, port: Number(portText), allowHalfOpen: true });
     const s = stat(backend);
     const timer = setTimeout(() => upstream.destroy(new Error('connect timeout')), CONNECT_TIMEOUT_MS);
+    // The client may give up while we are still connecting: then drop the half-made upstream,
+    // or it would stay open (and counted) until the backend closes it.
+    const clientGone = () => {
+      clearTimeout(timer);
+      upstream.removeListener('error', failed);
+      upstream.on('error', () => {});
+      upstream.destroy();
+    };
+    client.once('close', clientGone);
     const failed = () => {
       clearTimeout(timer);
+      client.removeListener('close', clientGone);
       s.failures++;
       s.downUntil = Date.now() + COOLDOWN_MS;
       tryBackend(client, order, i + 1);
@@ -87,7 +97,12 @@ function serve() {
     upstream.once('error', failed);
     upstream.once('connect', () => {
       clearTimeout(timer);
+      client.removeListener('close', clientGone);
       upstream.removeListener('error', failed);
+      if (client.destroyed) {
+        upstream.destroy();
+        return;
+      }
       s.active++;
       s.total++;
       s.downUntil = 0;

@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DriverError } from '../../packages/core/src/errors.ts';
 import {
@@ -120,11 +122,26 @@ describe.skipIf(unreachable !== undefined)(`berth-proxy on a real engine${skipRe
       while (results.length < target) await new Promise((r) => setTimeout(r, 10));
     };
     await until(40);
+    // An established connection in the middle of a request (headers not finished yet): it must
+    // survive the switch and be answered by its old backend.
+    const held = net.connect(port, '127.0.0.1');
+    await once(held, 'connect');
+    held.write('GET / HTTP/1.0\r\n');
+    const heldBody = new Promise<string>((resolve, reject) => {
+      let b = '';
+      held.setEncoding('utf8');
+      held.on('data', (d: string) => (b += d));
+      held.on('end', () => resolve(b));
+      held.on('error', reject);
+    });
 
     const t = Date.now();
     phase = 1;
     await configureProxy(client, proxyId, { listeners: [{ port: 8000, backends: [b0, b1] }] });
     const switchMs = Date.now() - t;
+    held.end('Host: x\r\n\r\n');
+    const heldWho = hostOf.get((await heldBody).split('\r\n\r\n')[1]?.trim() ?? '');
+    expect(['a0', 'a1']).toContain(heldWho);
     // Old connections drain before the old backends go away.
     expect(await waitForProxyDrain(client, proxyId, [`${cluster}-a0-0:8080`, `${cluster}-a1-0:8080`], { timeoutMs: 10_000 })).toBe(true);
     for (const name of ['a0', 'a1']) {
