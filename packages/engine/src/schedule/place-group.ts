@@ -47,15 +47,16 @@ export class Placer {
       const pool = this.pools.get(g);
       this.pickNode = [];
       this.pickCount = [];
-      if (pool.domains === undefined && g.volumes.length === 0) {
+      if (g.volumes.length === 0) {
         // The common case: room is computed lazily, only where the strategy needs it exactly.
-        this.distribute(g, pool.nodes, need, false);
+        if (pool.domains === undefined) this.distribute(g, pool.nodes, need, false);
+        else this.distributeDomains(g, pool.domains.map((d) => d.nodes), need, false);
       } else {
         const lists = pool.domains === undefined ? [pool.nodes] : pool.domains.map((d) => d.nodes);
         for (const list of lists) this.computeRoom(g, list, need);
-        if (g.volumes.length > 0) this.pinToOneNode(g, lists, need);
+        this.pinToOneNode(g, lists, need);
         if (pool.domains === undefined) this.distribute(g, lists[0]!, need, true);
-        else this.distributeDomains(g, lists, need);
+        else this.distributeDomains(g, lists, need, true);
       }
       const nodeOf = state.nodeOf[g.index]!;
       let o = 0;
@@ -167,7 +168,12 @@ export class Placer {
   }
 
   /** Hard spread across label values, then per-domain node distribution. */
-  private distributeDomains(g: Group, lists: readonly Int32Array[], need: number): void {
+  /**
+   * `roomReady` false: a domain only needs its room up to `need`, and a domain with `need`
+   * nodes that take one more has that much, so exact room (divisions) is computed only for
+   * small or crowded domains.
+   */
+  private distributeDomains(g: Group, lists: readonly Int32Array[], need: number, roomReady: boolean): void {
     const state = this.state;
     const m = lists.length;
     const c = new Array<number>(m).fill(0);
@@ -176,6 +182,7 @@ export class Placer {
     const room = this.room;
     for (let d = 0; d < m; d++) {
       const list = lists[d]!;
+      if (!roomReady) this.markFitsOne(g, list);
       let cd = 0;
       let ud = 0;
       for (let k = 0, len = list.length; k < len; k++) {
@@ -183,18 +190,23 @@ export class Placer {
         cd += counts[i]!;
         ud += room[i]!;
       }
+      if (!roomReady && ud < need) {
+        this.computeRoom(g, list, need);
+        ud = 0;
+        for (let k = 0, len = list.length; k < len; k++) ud += room[list[k]!]!;
+      }
       c[d] = cd;
-      u[d] = ud;
+      u[d] = Math.min(ud, need);
     }
-    // Ties on the last level go to the domain with the most room left, then by value.
-    const order = Array.from({ length: m }, (_, d) => d).sort((x, y) => u[y]! - c[y]! - (u[x]! - c[x]!) || x - y);
+    // Ties on the last level go to the domain with the most room, then by value.
+    const order = Array.from({ length: m }, (_, d) => d).sort((x, y) => u[y]! - u[x]! || x - y);
     const extra = waterFill(c, u, need, order);
     let min = Infinity;
     for (let d = 0; d < m; d++) min = Math.min(min, c[d]! + extra[d]!);
     for (let d = 0; d < m; d++) {
       const cap = Math.max(0, min + g.maxSkew - c[d]!);
       const e = Math.min(extra[d]!, cap);
-      if (e > 0) this.distribute(g, lists[d]!, e, true);
+      if (e > 0) this.distribute(g, lists[d]!, e, roomReady);
     }
   }
 
