@@ -1,0 +1,241 @@
+// bench/deploy: berth deploy against docker-compose (1.29.2, /usr/bin/docker-compose) on the same
+// app — N Deployments (compose: services) of one replica of berth-test/busybox:1 serving HTTP on
+// :8080, with the same 1 s health check, and the same wall clock for both:
+//   cold     deploy until every replica is healthy (berth deploy returns then; compose: `up -d`,
+//            then poll `docker ps` until all N are healthy)
+//   noop     deploy again with nothing changed (compose: `up -d`)
+//   change   one service's env changes, until it is healthy again
+//   destroy  berth destroy --yes --delete-volumes / docker-compose down -v
+// Each phase runs --reps times (default 3), berth and compose interleaved in one process, and
+// the medians go into BENCHMARKS.md under `## deploy` (only that section is rewritten).
+//
+//   node bench/deploy/run.mjs [--sizes=5,20,50] [--reps=3] [--no-write] [--only=berth|compose]
+//
+// Needs: a Docker engine, the built CLI (npm run build), scripts/build-test-images.sh.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const BERTH = join(root, 'packages/cli/bin/berth.mjs');
+const IMAGE = 'berth-test/busybox:1';
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
+const sizes = String(args.sizes ?? '5,20,50').split(',').map(Number);
+const reps = Number(args.reps ?? 3);
+const only = args.only;
+const work = join(root, 'bench/deploy/work');
+const tag = `${process.pid.toString(36)}`;
+
+const log = (s) => process.stderr.write(`${s}\n`);
+
+function run(cmd, argv, opts = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return { ms, out: r.stdout };
+}
+
+/** The berth program: N Deployments, the image's own CMD (httpd on :8080), health every 1 s. */
+function berthProgram(cluster, n, changed) {
+  const lines = [
+    `import { App, Cluster, Deployment, Image } from '@berth/core';`,
+    `const app = new App();`,
+    `const c = new Cluster(app, '${cluster}');`,
+    `const image = new Image(c, 'busybox', { name: '${IMAGE}' });`,
+    `for (let i = 0; i < ${n}; i++) {`,
+    `  new Deployment(c, \`svc-\${i}\`, {`,
+    `    image, replicas: 1, ports: [8080],`,
+    `    env: { REV: i === 0 ? '${changed ? 2 : 1}' : '1' },`,
+    `    health: { http: { path: '/', port: 8080 }, interval: '1s', timeout: '1s', retries: 3 },`,
+    `  });`,
+    `}`,
+    `export default app;`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The same app for compose: same image, command, healthcheck (the test berth generates), init. */
+function composeFile(n, changed) {
+  const out = ['version: "2.4"', 'services:'];
+  for (let i = 0; i < n; i++) {
+    out.push(
+      `  svc-${i}:`,
+      `    image: ${IMAGE}`,
+      `    init: true`,
+      `    environment:`,
+      `      REV: "${i === 0 && changed ? 2 : 1}"`,
+      `    healthcheck:`,
+      `      test: ["CMD-SHELL", "wget -q -O /dev/null 'http://127.0.0.1:8080/' || curl -fsS -o /dev/null 'http://127.0.0.1:8080/' || exit 1"]`,
+      `      interval: 1s`,
+      `      timeout: 1s`,
+      `      retries: 3`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function healthyCount(filter) {
+  const { out } = run('docker', ['ps', '--filter', filter, '--filter', 'health=healthy', '--format', '{{.ID}}']);
+  return out.split('\n').filter(Boolean).length;
+}
+
+/** Polls every 100 ms until `want` containers matching `filter` are healthy; returns when. */
+function waitHealthy(filter, want, timeoutMs = 300_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (healthyCount(filter) >= want) return;
+    if (Date.now() > end) throw new Error(`not all healthy within ${timeoutMs} ms (${filter})`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  }
+}
+
+/** After a change: the changed container is the one created last; wait until it is healthy. */
+function waitChangedHealthy(filter, service) {
+  const end = Date.now() + 120_000;
+  for (;;) {
+    const { out } = run('docker', ['ps', '--filter', filter, '--filter', `label=com.docker.compose.service=${service}`, '--format', '{{.Status}}']);
+    const rows = out.split('\n').filter(Boolean);
+    if (rows.length === 1 && /\(healthy\)/.test(rows[0])) return;
+    if (Date.now() > end) throw new Error(`${service} not healthy after the change`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  }
+}
+
+function berthSuite(n, rep) {
+  const cluster = `bench-${tag}-b${n}-${rep}`;
+  const dir = join(work, cluster);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const app = join(dir, 'cluster.ts');
+  const berth = (...a) => run(process.execPath, [BERTH, ...a, '--app', app, '--yes'], { cwd: dir });
+  writeFileSync(app, berthProgram(cluster, n, false));
+  const r = {};
+  try {
+    r.cold = berth('deploy').ms;
+    const running = healthyCount(`label=berth.cluster=${cluster}`);
+    if (running !== n) throw new Error(`berth: ${running}/${n} healthy after deploy`);
+    const noop = berth('deploy');
+    if (!/no changes/.test(noop.out)) throw new Error(`berth: the no-op deploy changed something:\n${noop.out}`);
+    r.noop = noop.ms;
+    writeFileSync(app, berthProgram(cluster, n, true));
+    r.change = berth('deploy').ms;
+    if (healthyCount(`label=berth.cluster=${cluster}`) !== n) throw new Error('berth: not all healthy after the change');
+    r.destroy = run(process.execPath, [BERTH, 'destroy', '--app', app, '--yes', '--delete-volumes'], { cwd: dir }).ms;
+  } finally {
+    spawnSync(process.execPath, [BERTH, 'destroy', '--app', app, '--yes', '--delete-volumes', '--force-unlock'], { cwd: dir, encoding: 'utf8' });
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return r;
+}
+
+function composeSuite(n, rep) {
+  const project = `bench-${tag}-c${n}-${rep}`;
+  const dir = join(work, project);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'docker-compose.yml');
+  const compose = (...a) => run('docker-compose', ['-p', project, '-f', file, ...a], { cwd: dir });
+  const filter = `label=com.docker.compose.project=${project}`;
+  writeFileSync(file, composeFile(n, false));
+  const r = {};
+  try {
+    const t0 = Date.now();
+    compose('up', '-d');
+    waitHealthy(filter, n);
+    r.cold = Date.now() - t0;
+    r.noop = compose('up', '-d').ms;
+    writeFileSync(file, composeFile(n, true));
+    const t1 = Date.now();
+    compose('up', '-d');
+    waitChangedHealthy(filter, 'svc-0');
+    r.change = Date.now() - t1;
+    if (healthyCount(filter) !== n) throw new Error('compose: not all healthy after the change');
+    r.destroy = compose('down', '-v').ms;
+  } finally {
+    spawnSync('docker-compose', ['-p', project, '-f', file, 'down', '-v'], { cwd: dir, encoding: 'utf8' });
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return r;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+const PHASES = ['cold', 'noop', 'change', 'destroy'];
+const results = {};
+for (const n of sizes) {
+  results[n] = { berth: [], compose: [] };
+  for (let rep = 0; rep < reps; rep++) {
+    // Interleaved, alternating who goes first, so drift in machine load hits both alike.
+    const order = rep % 2 === 0 ? ['berth', 'compose'] : ['compose', 'berth'];
+    for (const who of order) {
+      if (only && only !== who) continue;
+      const r = who === 'berth' ? berthSuite(n, rep) : composeSuite(n, rep);
+      results[n][who].push(r);
+      log(`N=${n} rep ${rep + 1}/${reps} ${who.padEnd(7)} ${PHASES.map((p) => `${p} ${sec(r[p])}`).join('  ')}`);
+    }
+  }
+}
+
+const versions = {
+  node: process.version,
+  docker: run('docker', ['version', '--format', '{{.Server.Version}}']).out.trim(),
+  compose: run('docker-compose', ['version', '--short']).out.trim(),
+  berth: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(),
+};
+const cpu = cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown cpu';
+const machine = `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB`;
+const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+
+const rows = [];
+for (const n of sizes) {
+  for (const p of PHASES) {
+    const b = results[n].berth.map((r) => r[p]);
+    const c = results[n].compose.map((r) => r[p]);
+    if (b.length === 0 || c.length === 0) continue;
+    const mb = median(b);
+    const mc = median(c);
+    rows.push(`| ${n} | ${p} | ${sec(mb)} | ${sec(mc)} | ${(mc / mb).toFixed(1)}× |`);
+  }
+}
+const table = ['| N | phase | berth (median) | compose (median) | compose ÷ berth |', '| ---: | --- | ---: | ---: | ---: |', ...rows].join('\n');
+const raw = JSON.stringify(results);
+console.log(table);
+mkdirSync(work, { recursive: true });
+writeFileSync(join(work, `results-${tag}.json`), `${JSON.stringify({ date, machine, versions, sizes, reps, results }, null, 1)}\n`);
+
+if (!args['no-write'] && !only) {
+  const section = `## deploy
+
+Run: \`node bench/deploy/run.mjs\` (\`--sizes=5,20,50 --reps=3\`, \`--no-write\` to leave this file alone).
+The app: N Deployments (compose: services) of one replica of \`${IMAGE}\` (busybox httpd on :8080), each
+with the same health check — \`wget\` of \`/\` every 1 s, timeout 1 s, 3 retries — and \`init: true\`;
+no Services/ports. Same wall clock for both tools, berth and compose interleaved in one run
+(alternating who goes first), ${reps} repetitions, medians shown.
+- **cold**: from nothing until all N are healthy. \`berth deploy --yes\` returns then; compose is
+  \`docker-compose up -d\` plus polling \`docker ps --filter health=healthy\` every 100 ms.
+- **noop**: the same deploy again (\`berth deploy --yes\` / \`docker-compose up -d\`), nothing changed.
+- **change**: one service's environment changes, until its new container is healthy (berth rolls it
+  with surge; compose stops the old container and starts the new one).
+- **destroy**: \`berth destroy --yes --delete-volumes\` / \`docker-compose down -v\`.
+
+Measured ${date} UTC on ${machine}; Node ${versions.node}, Docker Engine ${versions.docker},
+docker-compose ${versions.compose}, berth ${versions.berth}. Other work ran on the machine at the same time.
+
+${table}
+`;
+  const file = join(root, 'BENCHMARKS.md');
+  const text = readFileSync(file, 'utf8');
+  const re = /## deploy\n[\s\S]*?(?=\n## |$)/;
+  const next = re.test(text) ? text.replace(re, section.trimEnd() + '\n') : `${text.trimEnd()}\n\n${section}`;
+  writeFileSync(file, next);
+  log('BENCHMARKS.md: ## deploy updated');
+}
+void raw;
