@@ -2,9 +2,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DriverError } from '../../packages/core/src/errors.ts';
-import { connect, containerName, createBody, demux, imageTag, labelFilter, tarFiles } from '../../packages/engine/src/drivers/docker/index.ts';
+import { DEFAULT_PROXY_DIR, connect, containerName, createBody, demux, imageTag, labelFilter, tarFiles } from '../../packages/engine/src/drivers/docker/index.ts';
 
 describe('connect', () => {
   it('reads unix, tcp and ssh addresses, and TLS files for tcp with DOCKER_TLS_VERIFY', () => {
@@ -23,6 +24,12 @@ describe('connect', () => {
       }
     })();
     expect(DriverError.is(missing) && (missing as DriverError).code).toBe('driver.unreachable');
+  });
+});
+
+describe('proxy sources', () => {
+  it('are found at the repository root', () => {
+    expect(DEFAULT_PROXY_DIR).toBe(path.resolve(fileURLToPath(new URL('../../proxy', import.meta.url))));
   });
 });
 

@@ -16,7 +16,9 @@ import type { DockerClient } from './connect.ts';
 import { dockerError } from './driver-error.ts';
 import { readJsonLines, progressError } from './json-stream.ts';
 import { tryImageId } from './images.ts';
-import { NODE_BASE_IMAGE } from './proxy.ts';
+
+/** The base image the proxy image is built FROM. */
+export const NODE_BASE_IMAGE = 'berth/node-base:1';
 
 const DOCKERFILE = `FROM scratch
 COPY rootfs/ /

@@ -20,12 +20,24 @@ import type { ContainerSpec } from './containers.ts';
 import { execInContainer } from './exec.ts';
 import { buildTaggedImage, tryImageId, type BuiltImage } from './images.ts';
 import { LABEL_COMPONENT } from './labels.ts';
+import { ensureNodeBaseImage, NODE_BASE_IMAGE } from './node-base.ts';
 
-/** The base image the proxy image is built FROM (scripts/build-test-images.sh or `ensureNodeBaseImage`). */
-export const NODE_BASE_IMAGE = 'berth/node-base:1';
+export { NODE_BASE_IMAGE };
 
-/** `proxy/` at the repository root, next to `packages/`. */
-export const DEFAULT_PROXY_DIR = fileURLToPath(new URL('../../../../../proxy/', import.meta.url));
+/**
+ * `proxy/` at the repository root: the nearest ancestor of this module holding proxy/proxy.mjs.
+ * Searched rather than fixed, because this module runs both from packages/engine/src/drivers/docker
+ * and bundled into packages/cli/dist/chunks, at different depths.
+ */
+export const DEFAULT_PROXY_DIR = findProxyDir(path.dirname(fileURLToPath(import.meta.url)));
+
+function findProxyDir(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'proxy');
+    if (fs.existsSync(path.join(candidate, 'proxy.mjs')) && fs.existsSync(path.join(candidate, 'Dockerfile'))) return candidate;
+    if (path.dirname(dir) === dir) return fileURLToPath(new URL('../../../../../proxy/', import.meta.url));
+  }
+}
 
 /** What the proxy forwards: per listening port (inside the container), the ready backends. */
 export interface ProxyConfig {
@@ -46,10 +58,14 @@ export function proxyImageTag(proxyDir: string = DEFAULT_PROXY_DIR): string {
   return `berth/proxy:${h.digest('hex').slice(0, 16)}`;
 }
 
-/** Builds the proxy image on `client` unless its content-hash tag is there. Needs berth/node-base:1 on that engine. */
+/**
+ * Builds the proxy image on `client` unless its content-hash tag is there. It is FROM
+ * berth/node-base:1; when that is missing it is built from the host's node first
+ * (`ensureNodeBaseImage`, ~2-6 s once), unless `buildBase: false`.
+ */
 export async function buildProxyImage(
   client: DockerClient,
-  opts: { proxyDir?: string; onProgress?: (line: string) => void; signal?: AbortSignal } = {},
+  opts: { proxyDir?: string; onProgress?: (line: string) => void; signal?: AbortSignal; buildBase?: boolean } = {},
 ): Promise<BuiltImage> {
   const proxyDir = opts.proxyDir ?? DEFAULT_PROXY_DIR;
   let tag: string;
@@ -59,11 +75,14 @@ export async function buildProxyImage(
     throw new DriverError('driver.build-failed', `docker: cannot read the berth proxy sources in ${proxyDir}`, { driver: 'docker', cause: err, resourceId: 'berth-proxy' });
   }
   if ((await tryImageId(client, tag)) === undefined && (await tryImageId(client, NODE_BASE_IMAGE)) === undefined) {
-    throw new DriverError('driver.build-failed', `docker: the proxy image needs ${NODE_BASE_IMAGE} on ${client.endpoint}, and it is missing`, {
-      driver: 'docker',
-      resourceId: 'berth-proxy',
-      hint: 'run scripts/build-test-images.sh (it builds the node base image from the host node binary), or transfer it with transferImages',
-    });
+    if (opts.buildBase === false) {
+      throw new DriverError('driver.build-failed', `docker: the proxy image needs ${NODE_BASE_IMAGE} on ${client.endpoint}, and it is missing`, {
+        driver: 'docker',
+        resourceId: 'berth-proxy',
+        hint: 'run scripts/build-test-images.sh (it builds the node base image from the host node binary), or transfer it with transferImages',
+      });
+    }
+    await ensureNodeBaseImage(client, opts.signal ? { signal: opts.signal } : {});
   }
   return buildTaggedImage(client, {
     tag,
