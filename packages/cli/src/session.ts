@@ -101,7 +101,8 @@ export async function openSessions(ctx: CommandContext, opts: SessionOptions): P
     if (driver) {
       const drained = drainedNodes(program.appDir, graph.cluster);
       nodes = (await driver.nodeStatus()).map((n) => ({ ...n, draining: drained.has(n.name) }));
-      placement = placeReplicas(graph, nodes, observed, opts.allowPreemption ?? false);
+      const recorded = Object.fromEntries(Object.entries(state.resources).map(([id, r]) => [id, r.placements]));
+      placement = placeReplicas(graph, nodes, observed, opts.allowPreemption ?? false, recorded);
       // Replicas that must move with an unchanged spec (drained or unreachable node) still need a rollout.
       for (const [id, want] of placement.nodes) {
         const running = (observed?.resources[id]?.replicas ?? []).filter((r) => r.state === 'running');

@@ -17,7 +17,12 @@ export interface NodeFacts {
   readonly draining: boolean;
   /** Volume resource ids present on the node. */
   readonly volumes: readonly string[];
+  /** Why the node is unreachable (the engine's error), when it is. */
+  readonly error?: string;
 }
+
+/** Where the last deploy left each Deployment's replicas (state), by Deployment id. */
+export type RecordedPlacements = Readonly<Record<string, ReadonlyArray<{ readonly ordinal: number; readonly node: string }> | undefined>>;
 
 export interface PlacementPlan {
   /** Node per ordinal, by Deployment id (undefined where a replica could not be placed). */
@@ -25,9 +30,16 @@ export interface PlacementPlan {
   readonly result: ScheduleResult;
   /** Unplaced replicas exist: deploy stops unless partial placement is allowed. */
   readonly incomplete: boolean;
+  /** Nodes whose engine did not answer (their replicas are placed elsewhere). */
+  readonly unreachable: ReadonlyArray<{ readonly name: string; readonly error?: string }>;
 }
 
-export function placementRequest(graph: GraphJson, nodes: readonly NodeFacts[], observed: Observed | undefined, allowPreemption = false) {
+/**
+ * `recorded`: the placements state holds. A node that does not answer cannot be observed, so
+ * the replicas state puts there count as running there: the scheduler then reports them as
+ * moved away from an unreachable node, instead of the plan only seeing them missing.
+ */
+export function placementRequest(graph: GraphJson, nodes: readonly NodeFacts[], observed: Observed | undefined, allowPreemption = false, recorded?: RecordedPlacements) {
   const groups: ScheduleGroup[] = [];
   for (const r of graph.resources) {
     if (r.kind !== 'Deployment') continue;
@@ -64,11 +76,22 @@ export function placementRequest(graph: GraphJson, nodes: readonly NodeFacts[], 
       current.push({ groupId: g.id, ordinal: rep.ordinal, node: rep.node });
     }
   }
+  const down = new Set(nodes.filter((n) => !n.reachable).map((n) => n.name));
+  if (recorded && down.size > 0) {
+    for (const g of groups) {
+      for (const rep of recorded[g.id] ?? []) {
+        const key = `${g.id}#${rep.ordinal}`;
+        if (!down.has(rep.node) || rep.ordinal >= g.replicas || seen.has(key)) continue;
+        seen.add(key);
+        current.push({ groupId: g.id, ordinal: rep.ordinal, node: rep.node });
+      }
+    }
+  }
   return { nodes: scheduleNodes, groups, current, allowPreemption };
 }
 
-export function placeReplicas(graph: GraphJson, nodes: readonly NodeFacts[], observed: Observed | undefined, allowPreemption = false): PlacementPlan {
-  const req = placementRequest(graph, nodes, observed, allowPreemption);
+export function placeReplicas(graph: GraphJson, nodes: readonly NodeFacts[], observed: Observed | undefined, allowPreemption = false, recorded?: RecordedPlacements): PlacementPlan {
+  const req = placementRequest(graph, nodes, observed, allowPreemption, recorded);
   const result = schedule(req);
   const byGroup = new Map<string, Array<string | undefined>>();
   for (const g of req.groups) byGroup.set(g.id, new Array<string | undefined>(g.replicas).fill(undefined));
@@ -76,7 +99,8 @@ export function placeReplicas(graph: GraphJson, nodes: readonly NodeFacts[], obs
     const arr = byGroup.get(p.groupId);
     if (arr) arr[p.ordinal] = p.node;
   }
-  return { nodes: byGroup, result, incomplete: result.unplaced.length > 0 };
+  const unreachable = nodes.filter((n) => !n.reachable).map((n) => ({ name: n.name, ...(n.error !== undefined ? { error: n.error } : {}) }));
+  return { nodes: byGroup, result, incomplete: result.unplaced.length > 0, unreachable };
 }
 
 /** Lines for diff: where each Deployment's replicas go, what moves and why, what cannot be placed. */
@@ -84,6 +108,10 @@ export function describePlacements(graph: GraphJson, plan: PlacementPlan, multiN
   const lines: string[] = [];
   const src = new Map(graph.resources.map((r) => [r.id, r.source ? `${r.source.file}:${r.source.line}` : '']));
   if (multiNode) {
+    for (const u of plan.unreachable) {
+      const moved = plan.result.moves.filter((m) => m.from === u.name).length;
+      lines.push(`  node ${u.name} is unreachable${u.error ? ` (${u.error})` : ''}: ${moved > 0 ? `${moved} replica${moved === 1 ? '' : 's'} rescheduled onto reachable nodes` : 'nothing is placed on it'}`);
+    }
     for (const [id, nodes] of plan.nodes) {
       if (nodes.length === 0) continue;
       const counts = new Map<string, number>();
