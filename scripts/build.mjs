@@ -4,7 +4,7 @@
 // carries optional native add-ons (ssh2, cpu-features) that must be resolved from
 // node_modules at run time.
 import { build } from 'esbuild';
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,10 +34,17 @@ const result = await build({
   logLevel: 'warning',
 });
 
-// Chunk names carry content hashes: drop the ones this build no longer references.
+// Chunk names carry content hashes: drop the ones this build no longer references. Only old
+// ones: a build running at the same time (another checkout state) may have just written its own.
 const fresh = new Set(Object.keys(result.metafile.outputs).map((f) => join(root, f)));
 const chunks = join(outdir, 'chunks');
-for (const f of readdirSync(chunks)) {
+const stale = Date.now() - 10 * 60_000;
+for (const f of existsSync(chunks) ? readdirSync(chunks) : []) {
   const file = join(chunks, f);
-  if (!fresh.has(file) && !fresh.has(file.replace(/\.map$/, ''))) rmSync(file, { force: true });
+  if (fresh.has(file) || fresh.has(file.replace(/\.map$/, ''))) continue;
+  try {
+    if (statSync(file).mtimeMs < stale) rmSync(file, { force: true });
+  } catch {
+    // gone already
+  }
 }
