@@ -1,17 +1,19 @@
 /**
- * Records state for a synthesized graph as if it had been deployed: the planner's own
- * `stateAfter` (what the executor journals), plus outputs and placements shaped like the
- * Docker driver's, written through the real LocalStateStore. Bundled and run by run.mjs.
+ * Records state for a program as if it had been deployed: synthesized in memory exactly as
+ * deploy does (the CLI's own loader), then the planner's own `stateAfter` (what the executor
+ * journals), plus outputs and placements shaped like the Docker driver's, written through
+ * the real LocalStateStore. Bundled and run by run.mjs.
  *
- *   node record-state.mjs <graph.json> <.berth dir>
+ *   node record-state.mjs <app dir> <.berth dir>
  */
-import { readFileSync } from 'node:fs';
-import { GraphJson } from '@berth/core';
 import { LocalStateStore, newState, plan, stateAfter, type State } from '@berth/engine';
+import { synthApp } from '../../packages/cli/src/load/synth-app.ts';
 
-const [graphFile, stateDir] = process.argv.slice(2);
-if (!graphFile || !stateDir) throw new Error('usage: record-state <graph.json> <.berth dir>');
-const graph = GraphJson.parse(JSON.parse(readFileSync(graphFile, 'utf8')));
+const [appDir, stateDir] = process.argv.slice(2);
+if (!appDir || !stateDir) throw new Error('usage: record-state <app dir> <.berth dir>');
+const { graphs } = await synthApp(appDir, undefined);
+const graph = graphs[0];
+if (!graph) throw new Error('the program has no cluster');
 const store = new LocalStateStore({ dir: stateDir });
 const fresh = newState(graph.cluster);
 const input = { graph, state: undefined, secretVersions: {} };

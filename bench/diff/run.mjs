@@ -3,9 +3,9 @@
 //
 //   node bench/diff/run.mjs [--n 1000] [--runs 10] [--no-build] [--no-write]
 //
-// Writes the synth benchmark's app (bench/synth/gen.mjs) under bench/diff/work/, synthesizes
-// it with the built CLI, records state for it as if deployed (record-state.ts, through the
-// real LocalStateStore), checks that `berth diff` then reports no changes (exit 0), and times
+// Writes the synth benchmark's app (bench/synth/gen.mjs) under bench/diff/work/, records
+// state for it as if deployed (record-state.ts: synthesized in memory like deploy, written
+// through the real LocalStateStore), checks that `berth diff` then reports no changes (exit 0), and times
 //   node packages/cli/bin/berth.mjs diff --app work/berth-N/cluster.ts --no-observe
 // with hyperfine (median and min of --runs after 2 warm-ups), plus CPU time (user + sys) and
 // peak RSS from GNU time. `--no-observe`: observing asks a Docker engine, which this
@@ -51,8 +51,6 @@ rmSync(appDir, { recursive: true, force: true });
 mkdirSync(appDir, { recursive: true });
 const appFile = join(appDir, 'cluster.ts');
 writeFileSync(appFile, berthApp(N));
-sh('node', [berth, 'synth', '--app', appFile], root);
-const graphFile = join(appDir, 'berth.out', 'bench.graph.json');
 
 const { build } = await import('esbuild');
 const recorder = join(work, 'record-state.mjs');
@@ -65,11 +63,15 @@ await build({
   format: 'esm',
   target: 'node20',
   external: ['esbuild', 'dockerode', 'tar-fs', '@balena/dockerignore'],
-  alias: { '@berth/core': './packages/core/src/index.ts', '@berth/engine': './packages/engine/src/index.ts' },
+  alias: {
+    '@berth/core/testing': './packages/core/src/testing.ts',
+    '@berth/core': './packages/core/src/index.ts',
+    '@berth/engine': './packages/engine/src/index.ts',
+  },
   banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
   logLevel: 'warning',
 });
-log(sh('node', [recorder, graphFile, join(appDir, '.berth')], root).stdout.trim());
+log(sh('node', [recorder, appDir, join(appDir, '.berth')], root).stdout.trim());
 const stateBytes = readFileSync(join(appDir, '.berth', 'bench.state.json')).length;
 
 const diffArgs = [berth, 'diff', '--app', appFile, '--no-observe'];

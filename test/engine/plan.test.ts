@@ -302,3 +302,16 @@ describe('plan: first deploy', () => {
     expect(a).toEqual(b);
   });
 });
+
+describe('plan: spec hashes', () => {
+  it('do not depend on the key order of recorded props (canonical JSON)', () => {
+    const g = graphOf(shop());
+    const s = deployed(g);
+    const reorder = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(reorder) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reorder(x)])) : v;
+    const shuffled = { ...s, resources: Object.fromEntries(Object.entries(s.resources).map(([id, r]) => [id, { ...r, props: reorder(r.props) as Record<string, unknown> }])) };
+    expect(plan({ graph: g, state: shuffled }).summary.noop).toBe(8);
+    const reorderedGraph = { ...g, resources: g.resources.map((r) => ({ ...r, props: reorder(r.props) })) } as typeof g;
+    expect(plan({ graph: reorderedGraph, state: s }).summary.noop).toBe(8);
+  });
+});

@@ -16,7 +16,7 @@ import { byId, topoOrder } from './order.ts';
 import { diffProps } from './prop-diff.ts';
 import { CONTAINER_KINDS, ruleFor, topKey } from './rules.ts';
 import { resolveSpecs, type ResolvedSpec } from './spec-hash.ts';
-import { canonicalJson, canonicalJsonReusingProps, hashOf, sha256 } from './stable-hash.ts';
+import { canonicalJson, hashOf, sha256 } from './stable-hash.ts';
 import {
   PLAN_VERSION,
   type Change,
@@ -440,7 +440,9 @@ export function basisOf(input: Pick<PlanInput, 'graph' | 'state' | 'observed' | 
   return {
     stateSerial: input.state?.serial ?? null,
     stateLineage: input.state?.lineage ?? null,
-    graphHash: sha256(canonicalJsonReusingProps(input.graph)),
+    // The graph as synthesized: synth is deterministic (same program and berth ⇒ same
+    // object, same key order), and native JSON keeps this cheap on large graphs.
+    graphHash: sha256(JSON.stringify(input.graph)),
     observedHash: input.observed ? hashOf(observedDigest(input.observed)) : null,
     // Hashing the versions (themselves HMACs) keeps even those out of the plan file. Without
     // state there is no lineage yet, so versions use a throwaway salt: nothing to compare.

@@ -143,9 +143,53 @@ export function resolveSpecs(graph: GraphJson, given: Readonly<Record<string, st
       (refPaths[ref.key] ??= []).push(ref.path);
     }
     if (r.kind === 'Secret') secrets[r.id] = secretVersionFor(r.id, r.id, prior);
-    // Exactly canonicalJson({ inputs, kind, props, secrets }), with the props' JSON reused.
-    const specHash = sha256(`{"inputs":${canonicalJson(inputs)},"kind":${JSON.stringify(r.kind)},"props":${propsJson(r.props)},"secrets":${canonicalJson(secrets)}}`);
+    const before = recorded[prior];
+    // Unchanged since it was recorded — same kind, same consumed values, deep-equal props
+    // (so certainly the same canonical JSON): the recorded hash is the hash. Most resources of
+    // a large no-op plan take this path and skip the canonical writer and sha256, which
+    // otherwise were most of the planner's time.
+    const unchanged =
+      before !== undefined &&
+      before.kind === r.kind &&
+      sameRecord(inputs, before.inputs) &&
+      sameRecord(secrets, before.secretVersions) &&
+      jsonEqual(before.props, r.props);
+    const specHash = unchanged
+      ? before.specHash
+      : // Exactly canonicalJson({ inputs, kind, props, secrets }), with the props' JSON reused.
+        sha256(`{"inputs":${canonicalJson(inputs)},"kind":${JSON.stringify(r.kind)},"props":${propsJson(r.props)},"secrets":${canonicalJson(secrets)}}`);
     out.set(r.id, { id: r.id, specHash, inputs, secretVersions: secrets, refPaths });
   }
   return out;
+}
+
+function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>> | undefined): boolean {
+  const ka = Object.keys(a);
+  const kb = b === undefined ? [] : Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) if (b?.[k] !== a[k]) return false;
+  return true;
+}
+
+/** Deep equality of JSON values, ignoring key order and undefined members (as canonical JSON does). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    const v = x[k];
+    if (v === undefined) continue;
+    n++;
+    if (!jsonEqual(v, y[k])) return false;
+  }
+  for (const k in y) if (y[k] !== undefined) n--;
+  return n === 0;
 }

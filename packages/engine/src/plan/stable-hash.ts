@@ -9,15 +9,10 @@
 import { createHash } from 'node:crypto';
 
 export function canonicalJson(value: unknown): string {
-  return value === undefined ? 'null' : write(value, false);
+  return value === undefined ? 'null' : write(value);
 }
 
-/** canonicalJson reusing what `propsJson` already wrote for props objects inside `value`. */
-export function canonicalJsonReusingProps(value: unknown): string {
-  return value === undefined ? 'null' : write(value, true);
-}
-
-function write(v: unknown, reuse: boolean): string {
+function write(v: unknown): string {
   if (v === null || typeof v !== 'object') {
     // JSON.stringify handles strings, numbers (NaN → null) and booleans exactly as JSON does.
     return JSON.stringify(v) ?? 'null';
@@ -27,22 +22,18 @@ function write(v: unknown, reuse: boolean): string {
     for (let i = 0; i < v.length; i++) {
       if (i > 0) s += ',';
       const x: unknown = v[i];
-      s += x === undefined ? 'null' : write(x, reuse);
+      s += x === undefined ? 'null' : write(x);
     }
     return `${s}]`;
   }
   const o = v as Record<string, unknown>;
-  if (reuse) {
-    const known = propsJsonCache.get(o);
-    if (known !== undefined) return known;
-  }
   const keys = sortedKeys(o);
   let s = '{';
   let first = true;
   for (const k of keys) {
     const x = o[k];
     if (x === undefined) continue;
-    s += `${first ? '' : ','}${JSON.stringify(k)}:${write(x, reuse)}`;
+    s += `${first ? '' : ','}${JSON.stringify(k)}:${write(x)}`;
     first = false;
   }
   return `${s}}`;
@@ -80,10 +71,7 @@ export function hashOf(value: unknown): string {
 
 const propsJsonCache = new WeakMap<object, string>();
 
-/**
- * canonicalJson of a resource's props, computed once per props object: both the spec hash
- * and the graph hash need it, and it is the bulk of the work.
- */
+/** canonicalJson of a resource's props, computed once per props object (the bulk of the work). */
 export function propsJson(props: object): string {
   let s = propsJsonCache.get(props);
   if (s === undefined) {

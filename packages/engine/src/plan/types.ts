@@ -99,7 +99,7 @@ export interface PlanSummary {
 export interface PlanBasis {
   readonly stateSerial: number | null;
   readonly stateLineage: string | null;
-  /** sha256 of the graph's canonical JSON. */
+  /** sha256 of the graph's JSON as synthesized (synth is deterministic). */
   readonly graphHash: string;
   /** sha256 of the drift-relevant part of the observation; null when nothing was observed. */
   readonly observedHash: string | null;
