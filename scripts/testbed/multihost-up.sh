@@ -56,7 +56,7 @@ if [ -n "${all_images// /}" ]; then
     id=$(curl -sSf --unix-socket "$MAIN_SOCK" "http://d/v1.41/images/$img/json" | jq -r .Id) || {
       echo "multihost-up: image $img is not on $MAIN_SOCK (run scripts/build-test-images.sh)" >&2; exit 1; }
     if ! { [ -f "$f" ] && [ "$(cat "$f.id" 2>/dev/null)" = "$id" ]; }; then
-      curl -sSf --unix-socket "$MAIN_SOCK" "http://d/v1.41/images/get?names=$img" -o "$f.tmp" && mv "$f.tmp" "$f"; echo "$id" > "$f.id"
+      curl -sSf --unix-socket "$MAIN_SOCK" "http://d/v1.41/images/get?names=$img" -o "$f.$$" && mv "$f.$$" "$f" && echo "$id" > "$f.id"
     fi
   done
   pids=""

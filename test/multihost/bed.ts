@@ -1,0 +1,217 @@
+/**
+ * The multi-host test bed from the tests' side: three dockerd in network namespaces brought up
+ * by scripts/testbed/multihost-up.sh (and always taken down by multihost-down.sh), the built
+ * `berth` CLI run as a child process, and the nodes looked at only through their Engine API
+ * sockets and from inside the namespaces — never through berth's own code.
+ *
+ * Each run gets its own directory and namespace names, so two runs (or a crashed earlier one)
+ * never touch each other's bed.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = join(ROOT, 'packages/cli/bin/berth.mjs');
+export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const UP = join(ROOT, 'scripts/testbed/multihost-up.sh');
+const DOWN = join(ROOT, 'scripts/testbed/multihost-down.sh');
+const MAIN_SOCK = '/var/run/docker.sock';
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function onPath(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** GET on a unix socket; resolves with status and body (never rejects: status 0 on errors). */
+export function api(sock: string, path: string, opts: { method?: string; timeoutMs?: number } = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = http.request({ socketPath: sock, path, method: opts.method ?? 'GET', timeout: opts.timeoutMs ?? 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ status: 0, body: e.message }));
+    req.end();
+  });
+}
+
+/** undefined when the bed can be built here; otherwise why the suite is skipped. */
+export const unavailable: string | undefined = await (async () => {
+  if (process.platform !== 'linux') return `needs Linux network namespaces (this is ${process.platform})`;
+  if (process.getuid?.() !== 0) return 'needs root (network namespaces and extra dockerd instances)';
+  for (const cmd of ['ip', 'nsenter', 'unshare', 'dockerd', 'curl', 'jq']) if (!onPath(cmd)) return `\`${cmd}\` is not installed`;
+  if (!existsSync(join(ROOT, 'packages/cli/dist/berth.mjs'))) return 'the CLI is not built (npm run build)';
+  const pong = await api(MAIN_SOCK, '/_ping', { timeoutMs: 3000 });
+  if (pong.status !== 200) return `no main Docker engine on ${MAIN_SOCK} to take the test images from (run scripts/ensure-docker.sh): ${pong.body}`;
+  const images = spawnSync(join(ROOT, 'scripts/build-test-images.sh'), { encoding: 'utf8', timeout: 180_000 });
+  if (images.status !== 0) return `test images could not be built: ${images.stderr.trim()}`;
+  return undefined;
+})();
+/** Title suffix that makes a skip visible in the vitest report. */
+export const skipNote = unavailable === undefined ? '' : ` (skipped: ${unavailable})`;
+
+export interface Node {
+  readonly name: string;
+  readonly index: number;
+  readonly sock: string;
+  readonly address: string;
+  readonly netns: string;
+  /** The node's dockerd (the launcher execs into it). */
+  readonly dockerdPid: number;
+}
+
+export interface Bed {
+  readonly base: string;
+  readonly prefix: string;
+  readonly nodes: readonly Node[];
+  readonly upMs: number;
+  readonly upLog: string;
+  node(name: string): Node;
+  /** Tears the bed down (idempotent); returns the script's output and duration. */
+  down(): { ms: number; log: string };
+}
+
+/**
+ * Brings up a 3-node bed. The app image's base (berth-test/busybox:1) is loaded on n1 only, so
+ * an app image found on n2/n3 can only have been shipped there; berth/node-base:1 (the proxy
+ * image's base) goes everywhere.
+ */
+export function bedUp(): Bed {
+  const id = randomBytes(3).toString('hex');
+  const env = {
+    ...process.env,
+    TB_BASE: `/tmp/berth-mh-${id}`,
+    TB_PREFIX: `berth-${id}-`,
+    TB_NODES: '3',
+    TB_MODE: 'bridge',
+    TB_IMAGES: 'berth/node-base:1',
+    TB_IMAGES_N1: 'berth-test/busybox:1',
+    MAIN_SOCK,
+  };
+  let downed: { ms: number; log: string } | undefined;
+  const down = (): { ms: number; log: string } => {
+    if (downed) return downed;
+    const t0 = Date.now();
+    // TB_FAST: SIGKILL the daemons and their containers; nothing of the bed is kept anyway.
+    const r = spawnSync('bash', [DOWN], { env: { ...env, TB_FAST: '1' }, encoding: 'utf8', timeout: 60_000 });
+    downed = { ms: Date.now() - t0, log: `${r.stdout}${r.stderr}` };
+    return downed;
+  };
+  const t0 = Date.now();
+  const r = spawnSync('bash', [UP], { env, encoding: 'utf8', timeout: 120_000 });
+  const upMs = Date.now() - t0;
+  if (r.status !== 0) {
+    const log = `${r.stdout}${r.stderr}`;
+    down();
+    throw new Error(`multihost-up.sh failed (${r.status ?? r.signal}):\n${log}`);
+  }
+  const nodes: Node[] = [];
+  for (const m of r.stdout.matchAll(/^node (\d+) (\S+) (\S+) (\d+)$/gm)) {
+    const index = Number(m[1]);
+    nodes.push({ name: `n${index}`, index, sock: m[2] ?? '', address: m[3] ?? '', netns: `${env.TB_PREFIX}n${index}`, dockerdPid: Number(m[4]) });
+  }
+  if (nodes.length !== 3) {
+    down();
+    throw new Error(`multihost-up.sh reported ${nodes.length} nodes:\n${r.stdout}`);
+  }
+  return {
+    base: env.TB_BASE,
+    prefix: env.TB_PREFIX,
+    nodes,
+    upMs,
+    upLog: r.stdout,
+    node(name) {
+      const n = nodes.find((x) => x.name === name);
+      if (!n) throw new Error(`no node ${name}`);
+      return n;
+    },
+    down,
+  };
+}
+
+/** A process is gone (dead, or a zombie PID 1 has not reaped yet: /proc status Z). */
+export function gone(pid: number): boolean {
+  try {
+    return /^State:\s*Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+/** Runs the built `berth` with plain output; never rejects. */
+export function berth(args: readonly string[], timeoutMs = 150_000): Promise<RunResult> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - t0 });
+    });
+  });
+}
+
+/** An HTTP GET from inside a network namespace (curl under nsenter --net); undefined on failure. */
+export function getFrom(netns: string, url: string, timeoutSec = 3): string | undefined {
+  const r = spawnSync('nsenter', [`--net=/run/netns/${netns}`, 'curl', '-sf', '-m', String(timeoutSec), url], { encoding: 'utf8', timeout: (timeoutSec + 2) * 1000 });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+export interface Container {
+  readonly id: string;
+  readonly name: string;
+  readonly image: string;
+  readonly state: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Containers of a cluster on a node (running and stopped). */
+export async function containers(node: Node, cluster: string): Promise<Container[]> {
+  const filters = encodeURIComponent(JSON.stringify({ label: [`berth.cluster=${cluster}`] }));
+  const r = await api(node.sock, `/v1.41/containers/json?all=1&filters=${filters}`);
+  if (r.status !== 200) throw new Error(`${node.name}: list containers: ${r.status} ${r.body}`);
+  const list = JSON.parse(r.body) as Array<{ Id: string; Names: string[]; ImageID: string; State: string; Labels: Record<string, string> }>;
+  return list.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), image: c.ImageID, state: c.State, labels: c.Labels }));
+}
+
+/** Networks, volumes and images of a cluster on a node, by berth.cluster label. */
+export async function labelled(node: Node, cluster: string): Promise<{ containers: number; networks: number; volumes: number; images: number }> {
+  const filters = encodeURIComponent(JSON.stringify({ label: [`berth.cluster=${cluster}`] }));
+  const get = async (path: string): Promise<unknown> => {
+    const r = await api(node.sock, `/v1.41/${path}?filters=${filters}`);
+    if (r.status !== 200) throw new Error(`${node.name}: ${path}: ${r.status} ${r.body}`);
+    return JSON.parse(r.body);
+  };
+  return {
+    containers: (await containers(node, cluster)).length,
+    networks: ((await get('networks')) as unknown[]).length,
+    volumes: (((await get('volumes')) as { Volumes: unknown[] | null }).Volumes ?? []).length,
+    images: ((await get('images/json')) as unknown[]).length,
+  };
+}
+
+/** True when the node has the image (by id or name). */
+export async function hasImage(node: Node, image: string): Promise<boolean> {
+  return (await api(node.sock, `/v1.41/images/${encodeURIComponent(image)}/json`)).status === 200;
+}
