@@ -298,7 +298,9 @@ export class DockerDriver implements Driver {
   }
 
   async waitReady(replica: Replica, deadlineMs: number, signal?: AbortSignal): Promise<Readiness> {
-    const o = await waitForHealth(this.client, replica.containerId, { timeoutMs: deadlineMs, ...(signal ? { signal } : {}) });
+    // Without a health check, "running" right after start says little: a process that crashes
+    // (or is OOM-killed) a moment later must not count as ready, so it must stay up a second.
+    const o = await waitForHealth(this.client, replica.containerId, { timeoutMs: deadlineMs, minRunningMs: replica.health === 'none' ? 1000 : 0, ...(signal ? { signal } : {}) });
     const info = o.status === 'exited' && o.oomKilled ? await inspectContainer(this.client, replica.containerId).catch(() => undefined) : undefined;
     return readiness(o, info?.HostConfig.Memory || undefined);
   }
