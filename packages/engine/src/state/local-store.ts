@@ -15,7 +15,7 @@ import { link, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/pr
 import { hostname as osHostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { StateError } from '@berth/core';
-import { STATE_VERSION, StateJson, type State } from './schema.ts';
+import { parseStateQuick, STATE_VERSION, StateJson, type State } from './schema.ts';
 import type { HistoryEntry, LockInfo, StateLock, StateStore } from './store.ts';
 
 export interface LocalStateStoreOptions {
@@ -107,6 +107,8 @@ export class LocalStateStore implements StateStore {
         'upgrade berth to read it',
       );
     }
+    const quick = parseStateQuick(raw);
+    if (quick && quick.cluster === cluster) return quick;
     const parsed = StateJson.safeParse(raw);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
