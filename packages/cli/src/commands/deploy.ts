@@ -9,6 +9,7 @@ import { requireSecrets } from '../load/secrets.ts';
 import { progressPrinter } from '../render/progress.ts';
 import { renderPlan } from '../render/plan.ts';
 import { closeSessions, hasChanges, openSessions, type ClusterSession } from '../session.ts';
+import { defaultAddress } from '../target.ts';
 
 export const DEPLOY_HELP = `berth deploy [--app cluster.ts] [--yes] [--plan plan.json] [--parallelism N] [--json]
 
@@ -158,7 +159,12 @@ function publishedUrls(s: ClusterSession): string[] {
   const urls: string[] = [];
   for (const r of s.graph.resources) {
     if (r.kind !== 'Service') continue;
-    for (const p of r.props.ports) if (p.publish !== undefined) urls.push(`${r.props.name ?? r.id}: http://127.0.0.1:${p.publish}/`);
+    // Several hosts: the Service's proxy publishes the port on every node, at the node's address.
+    const hosts = s.graph.target.hosts.map((h) => h.address ?? defaultAddress(h.endpoint));
+    for (const p of r.props.ports) {
+      if (p.publish === undefined) continue;
+      for (const host of hosts.length > 0 ? hosts : ['127.0.0.1']) urls.push(`${r.props.name ?? r.id}: http://${host}:${p.publish}/`);
+    }
   }
   return urls;
 }
