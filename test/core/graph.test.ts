@@ -171,3 +171,47 @@ describe('secrets', () => {
     expect(text).not.toContain('hunter2');
   });
 });
+
+describe('large clusters', () => {
+  // Synth compiles a kind's schema when a cluster has hundreds of resources of it; the
+  // compiled parser must give the same props as the ordinary one, and the same diagnostics.
+  const props = fc.record(
+    {
+      image: fc.constantFrom('busybox:1.36', 'nginx:1.27'),
+      replicas: fc.integer({ min: -1, max: 5 }),
+      ports: fc.array(fc.oneof(fc.integer({ min: 1, max: 70000 }), fc.record({ containerPort: fc.integer({ min: 1, max: 65535 }), protocol: fc.constantFrom('tcp' as const, 'udp' as const) })), { maxLength: 2 }),
+      env: fc.dictionary(fc.stringMatching(/^[A-Z][A-Z0-9_]{0,5}$/), fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.boolean()), { maxKeys: 3 }),
+      resources: fc.record({ requests: fc.record({ cpu: fc.constantFrom('100m', 0.5, 'x'), memory: fc.constantFrom('64Mi', 1024, '1Qi') }, { requiredKeys: [] }) }, { requiredKeys: [] }),
+      health: fc.oneof(
+        fc.record({ http: fc.record({ path: fc.constantFrom('/', '/healthz'), port: fc.integer({ min: 1, max: 65535 }) }, { requiredKeys: ['port'] }), interval: fc.constantFrom('1s', '1m30s', '250ms') }, { requiredKeys: ['http'] }),
+        fc.record({ tcp: fc.record({ port: fc.integer({ min: 1, max: 65535 }) }), retries: fc.integer({ min: 0, max: 5 }) }, { requiredKeys: ['tcp'] }),
+        fc.record({ exec: fc.record({ command: fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 }) }) }),
+      ),
+      restart: fc.constantFrom('always' as const, 'no' as const),
+      placement: fc.record({ strategy: fc.constantFrom('spread' as const, 'binpack' as const), maxPerNode: fc.integer({ min: 0, max: 3 }) }, { requiredKeys: [] }),
+    },
+    { requiredKeys: ['image'] },
+  );
+
+  const synthOne = (p: object, fillers: number): { ok: true; props: unknown } | { ok: false; diags: unknown } => {
+    const app = new App();
+    const c = new Cluster(app, 'big');
+    for (let i = 0; i < fillers; i++) new Deployment(c, `f${i}`, { image: 'busybox:1.36' });
+    new Deployment(c, 'subject', p as never);
+    try {
+      const g = synthesize(app).graphs[0] as GraphJson;
+      return { ok: true, props: g.resources.find((r) => r.id === 'subject')?.props };
+    } catch (e) {
+      return { ok: false, diags: (e as { diagnostics?: unknown[] }).diagnostics?.map((d) => ({ ...(d as object), location: undefined })) };
+    }
+  };
+
+  it('give the same props and diagnostics as small ones', () => {
+    fc.assert(
+      fc.property(props, (p) => {
+        expect(synthOne(p, 300)).toEqual(synthOne(p, 0));
+      }),
+      { numRuns: 30 },
+    );
+  });
+});

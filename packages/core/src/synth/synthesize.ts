@@ -52,14 +52,17 @@ const INPUT_SCHEMAS: Record<ResourceKind, z.ZodType> = {
 };
 
 /**
- * The schemas as zod compiles them (generated code for the common valid case; an invalid
- * input falls back to the ordinary parser, so issues are the same). Compiled on first use:
- * compiling costs more than parsing a handful of resources, and most programs use few kinds.
+ * The schemas as zod compiles them: generated code for the common valid case, while an invalid
+ * input falls back to the ordinary parser, so the issues are the same. Compiling a kind costs
+ * about as much as parsing 300 resources of it (bench/synth), so only a cluster with many
+ * resources of a kind uses the compiled schema; the output is the same either way.
  */
+const COMPILE_FROM = 300;
 const compiledSchemas = new Map<ResourceKind, z.ZodType>();
-function inputSchema(kind: ResourceKind): z.ZodType {
+function inputSchema(kind: ResourceKind, count: number): z.ZodType {
   let s = compiledSchemas.get(kind);
   if (!s) {
+    if (count < COMPILE_FROM) return INPUT_SCHEMAS[kind];
     s = z.compile(INPUT_SCHEMAS[kind]);
     compiledSchemas.set(kind, s);
   }
@@ -147,6 +150,8 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
     }
 
     const mine = resources.filter((r) => clusterOf.get(r) === cluster);
+    const perKind = new Map<ResourceKind, number>();
+    for (const r of mine) perKind.set(r.kind, (perKind.get(r.kind) ?? 0) + 1);
     const idOf = new Map<Resource, string>();
     const locOf = new Map<Resource, SourceLocation | undefined>();
     const seenIds = new Map<string, Resource>();
@@ -176,7 +181,7 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
       if (r.node.id.includes('~dup')) continue;
       const id = idOf.get(r) as string;
       const loc = locOf.get(r);
-      const schema = inputSchema(r.kind);
+      const schema = inputSchema(r.kind, perKind.get(r.kind) ?? 0);
       const parsed = schema.safeParse(r.props ?? {}, { reportInput: true });
       if (!parsed.success) {
         reportIssues(parsed.error.issues, r.node.path, r.kind, loc, knownKeys(r.kind));
