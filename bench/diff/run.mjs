@@ -54,10 +54,12 @@ writeFileSync(appFile, berthApp(N));
 
 const { build } = await import('esbuild');
 const recorder = join(work, 'record-state.mjs');
+const phaser = join(work, 'phases.mjs');
 await build({
   absWorkingDir: root,
-  entryPoints: [join(here, 'record-state.ts')],
-  outfile: recorder,
+  entryPoints: { 'record-state': join(here, 'record-state.ts'), phases: join(here, 'phases.ts') },
+  outdir: work,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -97,6 +99,12 @@ for (let i = 0; i < 5; i++) {
   rss.push(m);
 }
 const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// Where the time goes: the same steps in one process, CPU per phase, median of 5.
+const phaseRuns = [];
+for (let i = 0; i < 5; i++) phaseRuns.push(JSON.parse(sh('node', [phaser, appDir], root).stdout));
+const phaseNames = phaseRuns[0].map(([name]) => name);
+const phaseMs = phaseNames.map((_, j) => med(phaseRuns.map((r) => r[j][1])));
 const load = os.loadavg()[0];
 
 const fmt = (s) => `${s.toFixed(3)} s`;
@@ -115,6 +123,13 @@ load average ${load.toFixed(1)} while measuring, ${new Date().toISOString().slic
 | app | wall median | wall min | CPU (user + sys) | peak RSS | \`node -e 0\` on the same machine | budget |
 | --- | ---: | ---: | ---: | ---: | ---: | --- |
 | ${N} Deployments + ${N} Services | ${fmt(median)} | ${fmt(min)} | ${fmt(med(cpu))} | ${Math.round(med(rss) / 1024)} MiB | ${fmt(nodeRes.median)} | ${BUDGET_S} s: ${verdict} |
+
+Where the CPU goes (bench/diff/phases.ts: the same steps in one process, median of 5; the
+whole-process CPU above also counts node's start-up and esbuild's service process):
+
+| phase | CPU |
+| --- | ---: |
+${phaseNames.map((n, j) => `| ${n} | ${Math.round(phaseMs[j])} ms |`).join('\n')}
 `;
 log(section);
 

@@ -49,10 +49,14 @@ export function refsIn(props: unknown): { key: string; ref: string; attr: string
       out.push({ key: `${v.$ref}.${v.attr}`, ref: v.$ref, attr: v.attr, path: owner ?? pathOf() });
       return;
     }
+    // Children that are not objects hold no reference: skipping them before the push and
+    // the call matters, since they are most of a graph.
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (typeof x !== 'object' || x === null) continue;
         stack.push(i);
-        walk(v[i], owner);
+        walk(x, owner);
         stack.pop();
       }
       return;
@@ -65,8 +69,10 @@ export function refsIn(props: unknown): { key: string; ref: string; attr: string
       return;
     }
     for (const k in o) {
+      const x = o[k];
+      if (typeof x !== 'object' || x === null) continue;
       stack.push(k);
-      walk(o[k], owner);
+      walk(x, owner);
       stack.pop();
     }
   };
