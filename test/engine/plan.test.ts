@@ -207,7 +207,7 @@ describe('plan: drift', () => {
     const observed = { ...live, resources: { ...live.resources, api: { ...api!, replicas: [api!.replicas![0]!, { ...api!.replicas![1]!, state: 'missing' as const }] } } };
     const p = plan({ graph: g, state: s, observed });
     expect(change(p, 'api')).toMatchObject({ action: 'repair', drift: [{ what: 'replica 1', expected: 'running', observed: 'missing' }] });
-    expect(change(p, 'api').reasons[0]).toBe('the live system differs from what was deployed (drift): replica 1: expected running, found missing');
+    expect(change(p, 'api').reasons[0]).toBe('the live system drifted from what was deployed (replica 1: expected running, found missing): put back');
     expect(p.summary.repair).toBe(1);
   });
 

@@ -25,7 +25,6 @@ and why a change forces a replace. Nothing is changed.
   --json               print the plan as JSON (planVersion ${PLAN_VERSION}); one plan per line for several clusters
   --out FILE           also save the plan, for berth deploy --plan FILE
   --no-observe         do not look at the live system (no drift detection)
-  --state-dir DIR      where state lives (default .berth beside cluster.ts)
   --delete-volume ID   plan as if deploy got --delete-volume ID (repeatable)
   --verbose            list unchanged resources too
 
@@ -37,7 +36,6 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
     ...APP_OPTIONS,
     cluster: { type: 'string' },
     'no-observe': { type: 'boolean' },
-    'state-dir': { type: 'string' },
     'delete-volume': { type: 'string', multiple: true },
     verbose: { type: 'boolean', short: 'v' },
   });
@@ -45,12 +43,12 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
     ctx.stdout.write(DIFF_HELP);
     return 0;
   }
-  const options: SessionOptions & { readonly stateDir?: string } = {
+  // State lives in .berth beside cluster.ts (the session's store), the same place deploy uses.
+  const options: SessionOptions = {
     app: values.app,
     cluster: values.cluster,
     observe: !values['no-observe'],
     allowDeleteVolumes: values['delete-volume'] ?? [],
-    ...(values['state-dir'] !== undefined ? { stateDir: resolve(ctx.cwd, values['state-dir']) } : {}),
   };
   const sessions = await openSessions(ctx, options);
   try {

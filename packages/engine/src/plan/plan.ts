@@ -168,7 +168,9 @@ function changeOf(ctx: Ctx, r: ResourceJson, before: StateResource, from: string
       return { ...common, action: 'move', propertyChanges: [], reasons: [`moved from ${from} (declared with moved())${loc}`] };
     }
     if (drift.length > 0) {
-      return { ...common, action: 'repair', propertyChanges: [], reasons: [`the live system differs from what was deployed (drift): ${drift.map(driftText).join('; ')}`] };
+      // The items are in `drift`; the reason only says what kind of change this is.
+      const what = drift.length === 1 ? driftText(drift[0] as DriftItem) : `${drift.length} differences`;
+      return { ...common, action: 'repair', propertyChanges: [], reasons: [`the live system drifted from what was deployed (${what}): put back`] };
     }
     return { ...common, action: 'noop', propertyChanges: [], reasons: [] };
   }
