@@ -87,6 +87,13 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
         }
       }
     }
+    // A container of this spec and ordinal that is not ready — created but never started by a
+    // deploy killed in between, or stopped by an engine restart — holds the name the new
+    // replica gets (name = cluster-resource-ordinal-spec): without this, every rerun fails on
+    // a name conflict. It serves nothing, so it goes before the new one is created.
+    for (const o of batch) {
+      for (const r of live.filter((x) => x.ordinal === o && x.specHash === specHash && !serving.has(x.containerId))) await driver.removeReplica(r);
+    }
     input.progress(`starting replica${batch.length > 1 ? 's' : ''} ${batch.join(', ')} of ${replicas}`);
     const started = await Promise.allSettled(batch.map((o) => driver.startReplica(input.spec(o), input.signal)));
     const fresh = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
