@@ -161,6 +161,14 @@ export class DockerDriver implements Driver {
     const resources: Record<string, ObservedResource> = {};
     const groups = new Map<string, ContainerSummary[]>();
     for (const c of all) {
+      // A Service is its proxy container. Observed too, so a proxy that died (an engine restart
+      // stops it; its restart policy does not survive a kill during creation) is repaired by the
+      // next deploy instead of the plan saying "no changes" while the published port is dead.
+      if (c.labels[LABEL_COMPONENT] === 'proxy') {
+        const id = c.labels[LABEL_RESOURCE];
+        if (id) resources[id] = { kind: 'Service', exists: c.state === 'running', specHash: c.labels[LABEL_SPEC] ?? '' };
+        continue;
+      }
       if ((c.labels[LABEL_COMPONENT] ?? 'replica') !== 'replica') continue;
       const id = c.labels[LABEL_RESOURCE];
       if (!id) continue;
@@ -179,7 +187,7 @@ export class DockerDriver implements Driver {
         }),
       };
     }
-    return { cluster: this.cluster, kinds: ['Deployment'], resources };
+    return { cluster: this.cluster, kinds: ['Deployment', 'Service'], resources };
   }
 
   async prepare(): Promise<void> {
