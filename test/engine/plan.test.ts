@@ -295,11 +295,12 @@ describe('plan: secrets the CLI could not read', () => {
 });
 
 describe('plan: first deploy', () => {
-  it('does not depend on secret versions made without a lineage', () => {
+  it('hashes secret consumers with the versions given, as the executor records them', () => {
     const g = graphOf(shop());
-    const a = plan({ graph: g, state: undefined, secretVersions: { 'db-password': 'salt-1-version' } });
-    const b = plan({ graph: g, state: undefined, secretVersions: { 'db-password': 'salt-2-version' } });
-    expect(a).toEqual(b);
+    const versions = { 'db-password': 'salted-with-the-new-lineage' };
+    const p = plan({ graph: g, state: undefined, secretVersions: versions });
+    const recorded = stateAfter({ graph: g, state: undefined, secretVersions: versions }, p, emptyState());
+    for (const c of p.changes) expect(recorded.resources[c.id]?.specHash).toBe(c.specHash);
   });
 });
 

@@ -74,9 +74,9 @@ export function plan(input: PlanInput): Plan {
     input,
     graph,
     byId: resources,
-    // Without state there is no lineage: versions the CLI made with a throwaway salt would
-    // make a first plan differ run to run. Everything is a create then, so they are not needed.
-    specs: resolveSpecs(graph, state ? input.secretVersions : undefined, state),
+    // On a first deploy the versions are salted with the lineage the new state will get, so
+    // the spec hashes here are the ones the executor records (and labels) for this deploy.
+    specs: resolveSpecs(graph, input.secretVersions, state),
     prior,
     changes: new Map(),
     issues: [],
