@@ -108,6 +108,8 @@ export async function openSessions(ctx: CommandContext, opts: SessionOptions): P
         const running = (observed?.resources[id]?.replicas ?? []).filter((r) => r.state === 'running');
         if (want.some((n, o) => n !== undefined && !running.some((r) => r.ordinal === o && r.node === n))) forceRollout.add(id);
       }
+      // Replicas a node kept while it was unreachable: the rollout removes them.
+      for (const l of placement.leftovers) forceRollout.add(l.groupId);
     }
     return { graph, appDir: program.appDir, store, state, deployedBefore: recorded !== undefined, secrets, driver, observed, plan: p, lock, placement, nodes, forceRollout };
   }

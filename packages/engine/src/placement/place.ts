@@ -32,6 +32,12 @@ export interface PlacementPlan {
   readonly incomplete: boolean;
   /** Nodes whose engine did not answer (their replicas are placed elsewhere). */
   readonly unreachable: ReadonlyArray<{ readonly name: string; readonly error?: string }>;
+  /**
+   * Replicas found on a node their ordinal is no longer placed on, and not moving from there
+   * now: what a node that was unreachable still had when it came back. The next rollout of
+   * their Deployment removes them.
+   */
+  readonly leftovers: ReadonlyArray<{ readonly groupId: string; readonly ordinal: number; readonly node: string; readonly state: string; readonly placedOn: string | undefined }>;
 }
 
 /**
@@ -100,7 +106,15 @@ export function placeReplicas(graph: GraphJson, nodes: readonly NodeFacts[], obs
     if (arr) arr[p.ordinal] = p.node;
   }
   const unreachable = nodes.filter((n) => !n.reachable).map((n) => ({ name: n.name, ...(n.error !== undefined ? { error: n.error } : {}) }));
-  return { nodes: byGroup, result, incomplete: result.unplaced.length > 0, unreachable };
+  const moving = new Set(result.moves.map((m) => `${m.groupId}#${m.ordinal}@${m.from}`));
+  const leftovers: Array<PlacementPlan['leftovers'][number]> = [];
+  for (const [id, want] of byGroup) {
+    for (const rep of observed?.resources[id]?.replicas ?? []) {
+      if (rep.ordinal >= want.length || want[rep.ordinal] === rep.node || moving.has(`${id}#${rep.ordinal}@${rep.node}`)) continue;
+      leftovers.push({ groupId: id, ordinal: rep.ordinal, node: rep.node, state: rep.state, placedOn: want[rep.ordinal] });
+    }
+  }
+  return { nodes: byGroup, result, incomplete: result.unplaced.length > 0, unreachable, leftovers };
 }
 
 /** Lines for diff: where each Deployment's replicas go, what moves and why, what cannot be placed. */
@@ -118,6 +132,9 @@ export function describePlacements(graph: GraphJson, plan: PlacementPlan, multiN
       for (const n of nodes) if (n) counts.set(n, (counts.get(n) ?? 0) + 1);
       lines.push(`  ${id}: ${nodes.map((n, i) => `#${i}→${n ?? '(unplaced)'}`).join(' ')}`);
     }
+  }
+  for (const l of plan.leftovers) {
+    lines.push(`  remove ${l.groupId} #${l.ordinal} left on ${l.node} (${l.state}): #${l.ordinal} is placed on ${l.placedOn ?? '(nowhere)'}`);
   }
   for (const m of plan.result.moves) {
     lines.push(`  move ${m.groupId} #${m.ordinal}: ${m.from} → ${m.to ?? '(nowhere)'} because ${m.reason}`);
