@@ -12,7 +12,8 @@ import { tryPing } from './connect.ts';
 import { DockerDriver } from './driver.ts';
 import { transferImages } from './images.ts';
 import { listVolumes, volumeName } from './volumes.ts';
-import { LABEL_CLUSTER } from './labels.ts';
+import { listContainers } from './containers.ts';
+import { LABEL_CLUSTER, LABEL_COMPONENT, LABEL_RESOURCE, LABEL_SPEC } from './labels.ts';
 
 export interface DockerNode {
   readonly name: string;
@@ -99,8 +100,19 @@ export class DockerClusterDriver implements Driver {
         resources[id] = prev ? { ...prev, replicas: [...(prev.replicas ?? []), ...(r.replicas ?? [])] } : r;
       }
     }
+    // A Service is one proxy per reachable node: it exists only when every one of them runs (a
+    // node that was unreachable comes back with its proxy stopped, or never had one), so the
+    // plan repairs it and the deploy brings the missing proxies up.
+    const proxies = await Promise.all(this.live().map((d) => listContainers(d.client, { [LABEL_CLUSTER]: this.cluster, [LABEL_COMPONENT]: 'proxy' }, { all: true })));
+    const services = new Set(proxies.flat().flatMap((c) => (c.labels[LABEL_RESOURCE] ? [c.labels[LABEL_RESOURCE]] : [])));
+    for (const id of services) {
+      const perNode = proxies.map((list) => list.find((c) => c.labels[LABEL_RESOURCE] === id && c.state === 'running'));
+      const specs = new Set(proxies.flat().filter((c) => c.labels[LABEL_RESOURCE] === id).map((c) => c.labels[LABEL_SPEC] ?? ''));
+      const spec = specs.size === 1 ? [...specs][0] : undefined;
+      resources[id] = { kind: 'Service', exists: perNode.every((c) => c !== undefined), ...(spec ? { specHash: spec } : { specHash: 'mixed' }) };
+    }
     void signal;
-    return { cluster: this.cluster, kinds: ['Deployment'], resources };
+    return { cluster: this.cluster, kinds: ['Deployment', 'Service'], resources };
   }
 
   async prepare(signal?: AbortSignal): Promise<void> {
