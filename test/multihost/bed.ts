@@ -19,6 +19,7 @@ export const BIN = join(ROOT, 'packages/cli/bin/berth.mjs');
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const UP = join(ROOT, 'scripts/testbed/multihost-up.sh');
 const DOWN = join(ROOT, 'scripts/testbed/multihost-down.sh');
+const RESTART = join(ROOT, 'scripts/testbed/multihost-restart.sh');
 const MAIN_SOCK = '/var/run/docker.sock';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -73,6 +74,8 @@ export interface Bed {
   readonly upMs: number;
   readonly upLog: string;
   node(name: string): Node;
+  /** Starts a killed node's dockerd again (same data); returns the node with its new pid and the time it took. */
+  restart(name: string): { node: Node; ms: number };
   /** Tears the bed down (idempotent); returns the script's output and duration. */
   down(): { ms: number; log: string };
 }
@@ -111,11 +114,12 @@ export function bedUp(): Bed {
     down();
     throw new Error(`multihost-up.sh failed (${r.status ?? r.signal}):\n${log}`);
   }
-  const nodes: Node[] = [];
-  for (const m of r.stdout.matchAll(/^node (\d+) (\S+) (\S+) (\d+)$/gm)) {
-    const index = Number(m[1]);
-    nodes.push({ name: `n${index}`, index, sock: m[2] ?? '', address: m[3] ?? '', netns: `${env.TB_PREFIX}n${index}`, dockerdPid: Number(m[4]) });
-  }
+  const parse = (out: string): Node[] =>
+    [...out.matchAll(/^node (\d+) (\S+) (\S+) (\d+)$/gm)].map((m) => {
+      const index = Number(m[1]);
+      return { name: `n${index}`, index, sock: m[2] ?? '', address: m[3] ?? '', netns: `${env.TB_PREFIX}n${index}`, dockerdPid: Number(m[4]) };
+    });
+  const nodes = parse(r.stdout);
   if (nodes.length !== 3) {
     down();
     throw new Error(`multihost-up.sh reported ${nodes.length} nodes:\n${r.stdout}`);
@@ -130,6 +134,15 @@ export function bedUp(): Bed {
       const n = nodes.find((x) => x.name === name);
       if (!n) throw new Error(`no node ${name}`);
       return n;
+    },
+    restart(name) {
+      const k = nodes.findIndex((x) => x.name === name);
+      const t = Date.now();
+      const out = spawnSync('bash', [RESTART, String(k + 1)], { env, encoding: 'utf8', timeout: 90_000 });
+      const [node] = parse(out.stdout);
+      if (out.status !== 0 || k < 0 || !node) throw new Error(`multihost-restart.sh ${name} failed (${out.status ?? out.signal}):\n${out.stdout}${out.stderr}`);
+      nodes[k] = node;
+      return { node, ms: Date.now() - t };
     },
     down,
   };

@@ -96,6 +96,7 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
     expect(r.code, shown(r)).toBe(0);
     expect(r.stdout).toMatch(/^Placement:$/m);
     expect(r.stdout).toMatch(/^ {2}pinned: #0→n1$/m);
+    for (const n of nodes) expect(r.stdout, 'published URLs').toContain(`web: http://${n.address}:${PORT}/`);
     const line = /^ {2}site: (.*)$/m.exec(r.stdout)?.[1] ?? '';
     const planned = [...line.matchAll(/#(\d)→(n\d)/g)].map((m) => m[2]);
     expect(planned, shown(r)).toHaveLength(6);
@@ -137,6 +138,11 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
       expect([...served].filter((s) => s.startsWith('unknown')), `answers via ${target}`).toHaveLength(0);
       expect(served.size, `nodes that served requests sent to ${target}: ${[...served].join(', ')}`).toBeGreaterThanOrEqual(2);
     }
+  });
+
+  it('finds nothing to change right after the deploy (berth diff exits 0: replicas and every node’s proxy match)', async () => {
+    const r = await berth(['diff', '--app', file]);
+    expect(r.code, shown(r)).toBe(0);
   });
 
   it('berth drain n3, then deploy: n3’s replicas move to n1/n2 and the output says so', async () => {
@@ -209,11 +215,34 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
     edit((t) => t.replace('const BIG = true', 'const BIG = false'));
   });
 
-  it('destroy leaves no berth container, network or volume of the cluster on the reachable nodes', async () => {
-    const healthy = [theBed().node('n1'), theBed().node('n3')];
+  it('n2’s engine comes back: the next deploy removes what it still ran, every replica runs once, the Service answers on n2 again', async () => {
+    const b = theBed();
+    const { node: n2, ms } = b.restart('n2');
+    timings['restart n2 dockerd'] = ms;
+    const r = await deploy();
+    timings['deploy after n2 is back'] = r.ms;
+    expect(r.code, shown(r)).toBe(0);
+    expect(r.stdout).not.toMatch(/unreachable/);
+    // n2's proxy was stopped with its engine: the plan repairs the Service.
+    expect(r.stdout, shown(r)).toMatch(/^ {2}! web +Service +repair$/m);
+    // What n2 still had from before its engine died is found and removed.
+    expect(r.stdout, shown(r)).toMatch(/^ {2}remove site #\d left on n2 \(\w+\): #\d is placed on n[13]$/m);
+    const site = [...(await replicasByNode('site', b.nodes)).values()].flat();
+    const ordinals = site.map((c) => Number(c.labels['berth.ordinal'])).sort();
+    expect(ordinals, site.map((c) => c.name).join(', ')).toEqual([0, 1, 2, 3, 4, 5]);
+    // Nothing of the old replicas is left on n2, running or not.
+    const stale = (await containers(n2, cluster)).filter((c) => c.labels['berth.component'] === 'replica' && !site.some((x) => x.id === c.id) && c.labels['berth.resource'] === 'site');
+    expect(stale.map((c) => `${c.name} ${c.state}`), shown(r)).toEqual([]);
+    expect(await answers(b.node('n1'), n2), `n1 → http://${n2.address}:${PORT}/`).toBeDefined();
+    const where = await hostnames(b.nodes);
+    const live = new Set(site.map((c) => c.id.slice(0, 12)));
+    for (const h of ask(b.node('n1'), n2, 8)) expect(live.has(h ?? ''), `answer via n2 from ${h ?? '(none)'} (${where.get(h ?? '') ?? 'unknown'})`).toBe(true);
+  });
+
+  it('destroy leaves no berth container, network or volume of the cluster on any node', async () => {
     const r = await berth(['destroy', '--app', file, '--yes']);
     expect(r.code, shown(r)).toBe(0);
-    for (const n of healthy) {
+    for (const n of theBed().nodes) {
       const left = await labelled(n, cluster);
       expect({ containers: left.containers, networks: left.networks, volumes: left.volumes }, `left on ${n.name}`).toEqual({ containers: 0, networks: 0, volumes: 0 });
     }
