@@ -15,6 +15,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   deploy: { summary: 'make the runtime match cluster.ts (health-gated, resumable)', load: async () => (await import('./commands/deploy.ts')).deployCommand },
   destroy: { summary: "remove everything berth runs for the program (volumes kept)", load: async () => (await import('./commands/destroy.ts')).destroyCommand },
   status: { summary: 'replicas, health, nodes, ports and release of what runs', load: async () => (await import('./commands/status.ts')).statusCommand },
+  graph: { summary: 'print the resource graph (dependency order, or --dot)', load: async () => (await import('./commands/graph.ts')).graphCommand },
+  init: { summary: 'write a starter cluster.ts into the current directory', load: async () => (await import('./commands/init.ts')).initCommand },
   drain: { summary: 'move replicas off a node at the next deploy (--undo to stop)', load: async () => (await import('./commands/drain.ts')).drainCommand },
   logs: { summary: "print a Deployment's or Job's logs (-f to follow)", load: async () => (await import('./commands/logs.ts')).logsCommand },
 };
