@@ -160,7 +160,8 @@ function publishedUrls(s: ClusterSession): string[] {
   for (const r of s.graph.resources) {
     if (r.kind !== 'Service') continue;
     // Several hosts: the Service's proxy publishes the port on every node, at the node's address.
-    const hosts = s.graph.target.hosts.map((h) => h.address ?? defaultAddress(h.endpoint));
+    const down = new Set(s.nodes.filter((n) => !n.reachable).map((n) => n.name));
+    const hosts = s.graph.target.hosts.filter((h) => !down.has(h.name)).map((h) => h.address ?? defaultAddress(h.endpoint));
     for (const p of r.props.ports) {
       if (p.publish === undefined) continue;
       for (const host of hosts.length > 0 ? hosts : ['127.0.0.1']) urls.push(`${r.props.name ?? r.id}: http://${host}:${p.publish}/`);
