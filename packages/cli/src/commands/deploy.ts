@@ -164,7 +164,7 @@ function publishedUrls(s: ClusterSession): string[] {
     const hosts = s.graph.target.hosts.filter((h) => !down.has(h.name)).map((h) => h.address ?? defaultAddress(h.endpoint));
     for (const p of r.props.ports) {
       if (p.publish === undefined) continue;
-      for (const host of hosts.length > 0 ? hosts : ['127.0.0.1']) urls.push(`${r.props.name ?? r.id}: http://${host}:${p.publish}/`);
+      for (const host of s.graph.target.hosts.length > 0 ? hosts : ['127.0.0.1']) urls.push(`${r.props.name ?? r.id}: http://${host}:${p.publish}/`);
     }
   }
   return urls;
