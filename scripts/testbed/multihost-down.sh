@@ -14,7 +14,7 @@ if [ "$TB_FAST" != 1 ]; then
   for i in $nodes; do
     [ -S "$(tb_sock "$i")" ] || continue
     p=$(cat "$TB_BASE/n$i/launcher.pid" 2>/dev/null); [ -n "$p" ] && alive "$p" || continue
-    ( for c in $(tb_api "$i" -m 5 "http://d/v1.41/containers/json?all=1" 2>/dev/null | jq -r '.[].Id' 2>/dev/null); do
+    ( for c in $(tb_api "$i" -m 5 "http://d/v1.41/containers/json?all=1" 2>/dev/null | grep -o '"Id":"[0-9a-f]*"' | cut -d'"' -f4); do
         tb_api "$i" -m 10 -X DELETE "http://d/v1.41/containers/$c?force=1&v=1" >/dev/null 2>&1; done ) &
     pids="$pids $!"
   done

@@ -4,7 +4,7 @@
 #   TB_NODES=3 TB_IMAGES="berth/node-base:1 berth-test/busybox:1" scripts/testbed/multihost-up.sh
 #   TB_IMAGES_N1=...  extra images for node 1 only (e.g. a base image only the builder needs)
 # Images come from the main engine ($MAIN_SOCK, built by scripts/build-test-images.sh): no registry.
-# Needs root, iproute2, util-linux (nsenter, unshare), dockerd, curl, jq. Undo with multihost-down.sh
+# Needs root, iproute2, util-linux (nsenter, unshare), dockerd, curl (no jq). Undo with multihost-down.sh
 # (also after a failure half-way). Prints one "node <i> <socket> <address> <dockerd pid>" line per node.
 set -euo pipefail
 . "$(dirname "$0")/tb-env.sh"
@@ -53,8 +53,8 @@ if [ -n "${all_images// /}" ]; then
   t=$(date +%s%N); mkdir -p "$TB_IMAGE_CACHE"
   for img in $all_images; do
     f="$TB_IMAGE_CACHE/$(echo "$img" | tr ':/' '__').tar"
-    id=$(curl -sSf --unix-socket "$MAIN_SOCK" "http://d/v1.41/images/$img/json" | jq -r .Id) || {
-      echo "multihost-up: image $img is not on $MAIN_SOCK (run scripts/build-test-images.sh)" >&2; exit 1; }
+    id=$(curl -sSf --unix-socket "$MAIN_SOCK" "http://d/v1.41/images/$img/json" | grep -o '"Id":"sha256:[0-9a-f]*"' | head -1 | cut -d'"' -f4) || true
+    [ -n "$id" ] || { echo "multihost-up: image $img is not on $MAIN_SOCK (run scripts/build-test-images.sh)" >&2; exit 1; }
     if ! { [ -f "$f" ] && [ "$(cat "$f.id" 2>/dev/null)" = "$id" ]; }; then
       curl -sSf --unix-socket "$MAIN_SOCK" "http://d/v1.41/images/get?names=$img" -o "$f.$$" && mv "$f.$$" "$f" && echo "$id" > "$f.id"
     fi

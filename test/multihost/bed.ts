@@ -6,10 +6,12 @@
  *
  * Each run gets its own directory and namespace names, so two runs (or a crashed earlier one)
  * never touch each other's bed.
+ *
+ * BERTH_MH_LOG=/path appends every berth run (command, output, exit code) to that file.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +48,7 @@ export function api(sock: string, path: string, opts: { method?: string; timeout
 export const unavailable: string | undefined = await (async () => {
   if (process.platform !== 'linux') return `needs Linux network namespaces (this is ${process.platform})`;
   if (process.getuid?.() !== 0) return 'needs root (network namespaces and extra dockerd instances)';
-  for (const cmd of ['ip', 'nsenter', 'unshare', 'dockerd', 'curl', 'jq']) if (!onPath(cmd)) return `\`${cmd}\` is not installed`;
+  for (const cmd of ['ip', 'nsenter', 'unshare', 'dockerd', 'curl']) if (!onPath(cmd)) return `\`${cmd}\` is not installed`;
   if (!existsSync(join(ROOT, 'packages/cli/dist/berth.mjs'))) return 'the CLI is not built (npm run build)';
   const pong = await api(MAIN_SOCK, '/_ping', { timeoutMs: 3000 });
   if (pong.status !== 200) return `no main Docker engine on ${MAIN_SOCK} to take the test images from (run scripts/ensure-docker.sh): ${pong.body}`;
@@ -86,6 +88,7 @@ export interface Bed {
  * image's base) goes everywhere.
  */
 export function bedUp(): Bed {
+  reapStaleBeds();
   const id = randomBytes(3).toString('hex');
   const env = {
     ...process.env,
@@ -114,6 +117,8 @@ export function bedUp(): Bed {
     down();
     throw new Error(`multihost-up.sh failed (${r.status ?? r.signal}):\n${log}`);
   }
+  // Who owns the bed: a later run tears it down if this process dies without its afterAll.
+  writeFileSync(join(env.TB_BASE, 'owner'), `${process.pid} ${env.TB_PREFIX}\n`);
   const parse = (out: string): Node[] =>
     [...out.matchAll(/^node (\d+) (\S+) (\S+) (\d+)$/gm)].map((m) => {
       const index = Number(m[1]);
@@ -148,6 +153,23 @@ export function bedUp(): Bed {
   };
 }
 
+/** Beds of earlier runs whose test process died (killed vitest, no afterAll): taken down now. */
+function reapStaleBeds(): void {
+  for (const d of readdirSync('/tmp')) {
+    if (!/^berth-mh-[0-9a-f]{6}$/.test(d)) continue;
+    const base = join('/tmp', d);
+    let owner: string[];
+    try {
+      owner = readFileSync(join(base, 'owner'), 'utf8').trim().split(' ');
+    } catch {
+      continue; // still coming up, or not ours
+    }
+    const [pid, prefix] = owner;
+    if (!pid || !prefix || !gone(Number(pid))) continue;
+    spawnSync('bash', [DOWN], { env: { ...process.env, TB_BASE: base, TB_PREFIX: prefix, TB_FAST: '1' }, stdio: 'ignore', timeout: 60_000 });
+  }
+}
+
 /** A process is gone (dead, or a zombie PID 1 has not reaped yet: /proc status Z). */
 export function gone(pid: number): boolean {
   try {
@@ -180,6 +202,8 @@ export function berth(args: readonly string[], timeoutMs = 150_000): Promise<Run
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
+      const log = process.env['BERTH_MH_LOG'];
+      if (log) appendFileSync(log, `\n$ berth ${args.join(' ')}\n${stdout}${stderr}(exit ${code ?? 'signal'} after ${Date.now() - t0} ms)\n`);
       resolve({ code, stdout, stderr, ms: Date.now() - t0 });
     });
   });

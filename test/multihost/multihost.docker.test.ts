@@ -86,7 +86,7 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
       timings['bed down'] = d.ms;
     }
     if (dir) rmSync(dir, { recursive: true, force: true });
-    console.log(`multihost timings (ms): ${JSON.stringify(timings)}`);
+    console.log(`multihost timings (ms) and counts: ${JSON.stringify(timings, null, 1)}`);
   }, 90_000);
 
   it('deploys across three nodes: the plan says where replicas go, spread 2 per node, the pinned one on its label', async () => {
@@ -176,6 +176,10 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
     for (let i = 0; i < 100 && !gone(n2.dockerdPid); i++) await sleep(50);
     expect(gone(n2.dockerdPid), 'n2 dockerd is dead').toBe(true);
 
+    // Before any deploy: the proxies on n1/n3 still list n2's replicas; count what fails.
+    const during = [...ask(b.node('n3'), b.node('n1'), 6), ...ask(b.node('n1'), b.node('n3'), 6)];
+    timings['requests failed (of 12) while n2 is dead, before the redeploy'] = during.filter((x) => x === undefined).length;
+
     const r = await deploy();
     timings['deploy rescheduling a dead node'] = r.ms;
     expect(r.code, shown(r)).toBe(0);
@@ -183,6 +187,7 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
     const moves = [...r.stdout.matchAll(/^ {2}move site #(\d): n2 → (n\d) because n2: unreachable$/gm)];
     expect(moves.length, shown(r)).toBe(before);
     for (const m of moves) expect(['n1', 'n3']).toContain(m[2]);
+    expect(r.stdout, 'no published URL on the dead node').not.toContain(`http://${n2.address}:${PORT}/`);
 
     const healthy = [b.node('n1'), b.node('n3')];
     const site = await replicasByNode('site', healthy);
