@@ -71,8 +71,8 @@ describe('LocalStateStore under SIGKILL', () => {
     const hist = await store.history('shop');
     expect(hist.length).toBeGreaterThan(0);
     expect(hist.length).toBeLessThanOrEqual(6);
-    // temp files of killed writes may remain; they are never mistaken for state
-    const names = await readdir(stateDir);
-    expect(names.filter((n) => n.endsWith('.json') && !n.startsWith('shop.state'))).toEqual([]);
+    // temp files of killed writes were swept when the lock was taken
+    expect((await readdir(stateDir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect((await readdir(join(stateDir, 'history'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   }, 120_000);
 });

@@ -213,6 +213,17 @@ describe('LocalStateStore: locking', () => {
     expect(e.message).toMatch(/unreadable lock file/);
   });
 
+  it('taking the lock sweeps temp files a killed writer left, and only those', async () => {
+    await writeVersions(1);
+    const junk = ['shop.state.json.123.abcd.tmp', 'history/shop.7.json.123.abcd.tmp'];
+    const kept = ['other.state.json.1.x.tmp', 'history/shop.b.3.json.1.x.tmp', 'shop.lock.55.y.tmp'];
+    for (const f of [...junk, ...kept]) await writeFile(join(dir, '.berth', f), '{');
+    const l = await store.lock('shop', 'deploy');
+    await store.unlock(l);
+    const all = [...(await readdir(join(dir, '.berth'))), ...(await readdir(join(dir, '.berth', 'history'))).map((n) => `history/${n}`)];
+    expect(all.filter((n) => n.endsWith('.tmp')).sort()).toEqual([...kept].sort());
+  });
+
   it('only one of many concurrent lockers wins', async () => {
     const stores = Array.from({ length: 8 }, () => new LocalStateStore({ dir: join(dir, '.berth') }));
     const results = await Promise.allSettled(stores.map((s) => s.lock('shop', 'deploy')));

@@ -291,7 +291,10 @@ export class LocalStateStore implements StateStore {
     const path = this.lockPath(cluster);
     // Two rounds are enough: one to clear a dead owner's lock, one to take it.
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (await this.createExclusive(path, `${JSON.stringify(info)}\n`)) return { cluster, info };
+      if (await this.createExclusive(path, `${JSON.stringify(info)}\n`)) {
+        await this.sweepTemps(cluster);
+        return { cluster, info };
+      }
       const held = await this.readLockFile(path);
       if (!held) continue; // released between our attempt and the read
       if (!this.ownerIsDead(held)) throw this.lockedError(cluster, held);
@@ -315,6 +318,26 @@ export class LocalStateStore implements StateStore {
     }
     const last = await this.readLockFile(path);
     throw this.lockedError(cluster, last ?? { pid: 0, host: 'unknown', time: 'unknown', operation: 'unknown', token: '' });
+  }
+
+  /**
+   * Removes temp files a killed writer left behind. State temp files are only written under
+   * the lock, so once we hold it, any that exist are garbage (lock temp files are not touched:
+   * a contender may be about to link one).
+   */
+  private async sweepTemps(cluster: string): Promise<void> {
+    const base = fileSafe(cluster);
+    const sweep = async (folder: string, isOurs: (name: string) => boolean): Promise<void> => {
+      let names: string[];
+      try {
+        names = await readdir(folder);
+      } catch {
+        return;
+      }
+      for (const n of names) if (n.endsWith('.tmp') && isOurs(n)) await unlink(join(folder, n)).catch(() => undefined);
+    };
+    await sweep(this.dir, (n) => n.startsWith(`${base}.state.json.`));
+    await sweep(this.historyDir(), (n) => n.startsWith(`${base}.`) && /^\d+\.json\./.test(n.slice(base.length + 1)));
   }
 
   /** Creates `path` with `text` only if it does not exist; the content is complete before the name appears. */
