@@ -228,6 +228,30 @@ async function child(scenario, sizeName) {
   let ms = performance.now() - t0;
   let cpu = process.cpuUsage(c0);
   const out = { scenario, size: sizeName, nodes: req.nodes.length, groups: req.groups.length, replicas };
+  if (scenario === 'preempt') {
+    // The full cluster again, plus urgent work that only fits by evicting: 50 Deployments
+    // (2 % of the replicas: 2 cpu, 4 Gi each), priority 1000, pinned to one zone.
+    const each = Math.round((size.replicas * 0.02) / 50);
+    const urgent = Array.from({ length: 50 }, (_, k) => ({
+      id: `urgent-${String(k).padStart(2, '0')}`,
+      replicas: each,
+      requests: { cpu: 2000, memory: 4 * Gi },
+      strategy: k % 2 === 0 ? 'spread' : 'binpack',
+      constraints: { zone: ZONES[0] },
+      priority: 1000,
+    }));
+    const again = { ...req, groups: [...req.groups, ...urgent], current: res.placements, allowPreemption: true };
+    out.replicas = replicas + 50 * each;
+    out.urgent = 50 * each;
+    t0 = performance.now();
+    c0 = process.cpuUsage();
+    res = schedule(again);
+    ms = performance.now() - t0;
+    cpu = process.cpuUsage(c0);
+    out.victims = res.preemptions.reduce((s, p) => s + p.victims.length, 0);
+    out.urgentPlaced = res.placements.filter((p) => p.groupId.startsWith('urgent-')).length;
+    req.groups = again.groups;
+  }
   if (scenario === 'resched') {
     // A second call with everything already running: the keep phase on 1M replicas.
     const again = { ...req, current: res.placements };
@@ -277,7 +301,7 @@ async function main() {
   const pin = existsSync('/usr/bin/taskset') ? ['taskset', '-c', '0'] : [];
   const rows = [];
   for (const sizeName of sizeArg.split(',')) {
-    for (const scenario of ['mixed', 'binpack', 'resched']) {
+    for (const scenario of ['mixed', 'binpack', 'resched', 'preempt']) {
       const cmd = [...pin, process.execPath, fileURLToPath(import.meta.url), '--child', scenario, sizeName];
       const load = loadavg()[0];
       const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -304,6 +328,8 @@ function writeSection(rows, pinned) {
         ? `${fmt(r.usedNodes)} nodes used / bound ${fmt(r.bound)} (+${(((r.usedNodes - r.bound) / r.bound) * 100).toFixed(1)} %)`
         : r.scenario === 'resched'
           ? `${r.moves} moves, ${r.changed} placements changed`
+          : r.scenario === 'preempt'
+            ? `${fmt(r.urgentPlaced)} of ${fmt(r.urgent)} urgent replicas placed, ${fmt(r.preemptions)} preemptions evicting ${fmt(r.victims)}; ${fmt(r.unplaced)} unplaced`
           : `node skew ${r.nodeSkew}, zone skew ${r.zoneSkew} (${fmt(r.spreadGroups)} spread groups); ${fmt(r.unplaced)} unplaced`;
     return `| ${r.scenario} | ${fmt(r.nodes)} | ${fmt(r.groups)} | ${fmt(r.replicas)} | ${(r.ms / 1000).toFixed(2)} s | ${(r.cpuMs / 1000).toFixed(2)} s | ${fmt(Math.round((r.replicas / r.cpuMs) * 1000))} | ${fmt(r.maxRssMiB)} MiB | ${r.overCapacity} | ${quality} | ${r.load} |`;
   };
@@ -340,6 +366,9 @@ Scenarios:
   replicas of the size. The bound is the fractional bound on each resource, taken as the
   larger of the two: the fewest nodes, largest first, whose summed capacity covers the
   total request (a lower bound on any packing; the real optimum may be higher).
+- **preempt**: the mixed cluster running, plus 50 new priority-1000 Deployments (2 % more
+  replicas, 2 cpu and 4 Gi each) pinned to one zone, with \`allowPreemption\`: the preemption pass
+  evicts lower-priority replicas and re-places them where they still fit.
 - **resched**: the mixed cluster scheduled again with every replica already running where
   the first call put it (the \`berth diff\` case): the keep phase runs every filter on every
   replica; expected: no moves, nothing changed.
