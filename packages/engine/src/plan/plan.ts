@@ -140,12 +140,19 @@ function createOf(ctx: Ctx, r: ResourceJson): Change {
   return { ...base(r), action: 'create', propertyChanges: [], reasons: [`new in the program${sourceRef(r.source)}`], specHash: spec.specHash };
 }
 
+const NONE: readonly never[] = Object.freeze([]);
+
 /** A resource in both the program and state (possibly under its old id, `from`). */
 function changeOf(ctx: Ctx, r: ResourceJson, before: StateResource, from: string | undefined): Change {
   const spec = ctx.specs.get(r.id) as ResolvedSpec;
+  const drift = driftOf(ctx, r.kind, from ?? r.id, before);
+  // The common case of a large no-op plan, built in one allocation.
+  if (before.specHash === spec.specHash && from === undefined && drift.length === 0 && before.kind === r.kind) {
+    const noop: Change = { id: r.id, path: r.path, kind: r.kind, dependsOn: r.dependsOn, specHash: spec.specHash, priorSpecHash: before.specHash, action: 'noop', propertyChanges: NONE, reasons: NONE };
+    return r.source ? { ...noop, source: r.source } : noop;
+  }
   const rule = ruleFor(r.kind);
   const loc = sourceRef(r.source);
-  const drift = driftOf(ctx, r.kind, from ?? r.id, before);
   const common = {
     ...base(r),
     specHash: spec.specHash,
