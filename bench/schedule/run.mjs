@@ -368,7 +368,9 @@ Scenarios:
   total request (a lower bound on any packing; the real optimum may be higher).
 - **preempt**: the mixed cluster running, plus 50 new priority-1000 Deployments (2 % more
   replicas, 2 cpu and 4 Gi each) pinned to one zone, with \`allowPreemption\`: the preemption pass
-  evicts lower-priority replicas and re-places them where they still fit.
+  evicts lower-priority replicas and re-places them where they still fit. The cluster was
+  already full enough that each 2-cpu replica evicts about 13 small ones, most of which fit
+  nowhere else: they are the unplaced count, each with its reasons.
 - **resched**: the mixed cluster scheduled again with every replica already running where
   the first call put it (the \`berth diff\` case): the keep phase runs every filter on every
   replica; expected: no moves, nothing changed.
