@@ -1,9 +1,10 @@
 /**
- * The bulk placer: all missing replicas of one group in one pass over its pool, instead of
- * one filter-and-score round per replica. Per node it computes how many more replicas fit
- * (the dynamic filters, as arithmetic), then distributes: water-filling across spread
- * domains, then water-filling (spread) or fullest-first filling (binpack) across nodes.
- * Scores are integers 0..100, so "best k nodes" is a 101-bucket histogram, never a sort.
+ * The bulk placer: all missing replicas of one group in a few linear passes over its pool,
+ * instead of one filter-and-score round per replica. Per node it works out whether (and,
+ * only where it matters, how many) more replicas fit — the dynamic filters as arithmetic —
+ * then distributes: water-filling across spread domains, then water-filling (spread) or
+ * fullest-first filling (binpack) across nodes. Scores are integers 0..100, so "best k
+ * nodes" is a 101-bucket histogram or counting sort, never a comparison sort.
  */
 import type { FilterContext } from './filters/filter.ts';
 import { volumeLocality } from './filters/volume-locality.ts';
