@@ -108,7 +108,9 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
       for (const r of fresh) await driver.removeReplica(r).catch(() => undefined);
       // Without surge the old replicas of this batch were stopped to make room: they come back first.
       if (stoppedFirst.length > 0) swapped.push({ ordinal: -1, fresh: { ...(stoppedFirst[0] as Replica), containerId: '' }, old: stoppedFirst });
-      const rolledBack = await rollBack(input, serving, swapped, pushBackends);
+      // Nothing served before this rollout (a first deploy): there is nothing to roll back to,
+      // and saying "the previous replicas keep serving" would be false.
+      const rolledBack = serving.size > 0 || swapped.length > 0 ? await rollBack(input, serving, swapped, pushBackends) : false;
       throw new RolloutFailed(`${who}: ${why.reason}`, why.detail, rolledBack);
     }
     // Ready: into the Services first, then the old ones out, then the old ones stop.
