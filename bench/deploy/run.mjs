@@ -49,7 +49,7 @@ function berthProgram(cluster, n, changed) {
     `  new Deployment(c, \`svc-\${i}\`, {`,
     `    image, replicas: 1, ports: [8080],`,
     `    env: { REV: i === 0 ? '${changed ? 2 : 1}' : '1' },`,
-    `    health: { http: { path: '/', port: 8080 }, interval: '1s', timeout: '1s', retries: 3 },`,
+    `    health: { http: { path: '/', port: 8080 }, interval: '1s', timeout: '5s', retries: 3 },`,
     `  });`,
     `}`,
     `export default app;`,
@@ -70,7 +70,7 @@ function composeFile(n, changed) {
       `    healthcheck:`,
       `      test: ["CMD-SHELL", "wget -q -O /dev/null 'http://127.0.0.1:8080/' || curl -fsS -o /dev/null 'http://127.0.0.1:8080/' || exit 1"]`,
       `      interval: 1s`,
-      `      timeout: 1s`,
+      `      timeout: 5s`,
       `      retries: 3`,
     );
   }
@@ -216,7 +216,7 @@ if (!args['no-write'] && !only) {
 
 Run: \`node bench/deploy/run.mjs\` (\`--sizes=5,20,50 --reps=3\`, \`--no-write\` to leave this file alone).
 The app: N Deployments (compose: services) of one replica of \`${IMAGE}\` (busybox httpd on :8080), each
-with the same health check — \`wget\` of \`/\` every 1 s, timeout 1 s, 3 retries — and \`init: true\`;
+with the same health check — \`wget\` of \`/\` every 1 s, timeout 5 s (1 s timed out on this busy machine), 3 retries — and \`init: true\`;
 no Services/ports. Same wall clock for both tools, berth and compose interleaved in one run
 (alternating who goes first), ${reps} repetitions, medians shown.
 - **cold**: from nothing until all N are healthy. \`berth deploy --yes\` returns then; compose is
