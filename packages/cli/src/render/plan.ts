@@ -135,15 +135,14 @@ function changeLines(ch: Change, c: ChalkInstance, width: number): string[] {
   const label = ch.action === 'replace' ? (REPLACE_LABEL[ch.kind] ?? 'replace') : ch.action === 'noop' ? 'unchanged' : ch.action;
   const from = ch.movedFrom !== undefined ? ` ${c.cyan(`(moved from ${ch.movedFrom})`)}` : '';
   const blocked = ch.blocked ? ` ${c.red.bold('BLOCKED')}` : '';
-  const out = [`${color(sym)} ${color(leafOf(ch).padEnd(width))}  ${c.dim(ch.kind.padEnd(10))}  ${color(label)}${from}${blocked}`];
+  // A create or delete explains itself in a few words: keep them on the header line, so a
+  // first deploy of a large program reads as one line per resource.
+  const brief = (ch.action === 'create' || ch.action === 'delete') && ch.reasons[0] !== undefined ? `  ${c.dim(ch.reasons[0])}` : '';
+  const out = [`${color(sym)} ${color(leafOf(ch).padEnd(width))}  ${c.dim(ch.kind.padEnd(10))}  ${color(label)}${from}${blocked}${brief}`];
   const indent = '      ';
   for (const p of ch.propertyChanges) out.push(...propertyLines(p, c, indent));
   for (const d of ch.drift ?? []) out.push(`${indent}${c.yellow('drift:')} ${d.what}: expected ${d.expected}, found ${d.observed}`);
-  // A create or delete explains itself; say where it comes from and move on.
-  if (ch.action === 'create' || ch.action === 'delete' || ch.action === 'noop') {
-    const only = ch.reasons[0];
-    if (only !== undefined && ch.action !== 'noop') out.push(`${indent}${c.dim(only)}`);
-  } else {
+  if (ch.action !== 'create' && ch.action !== 'delete' && ch.action !== 'noop') {
     out.push(...reasonLines(ch.reasons, c, indent));
   }
   return out;
