@@ -94,7 +94,8 @@ export class LocalStateStore implements StateStore {
     try {
       raw = JSON.parse(text);
     } catch (e) {
-      const what = text.trim() === '' ? 'is empty' : `is not valid JSON (truncated?): ${(e as Error).message}`;
+      // The parser's own words go in `cause` (the CLI prints it on its own line).
+      const what = text.trim() === '' ? 'is empty' : 'is not valid JSON (truncated?)';
       throw await this.refuse(cluster, 'state.corrupt', `state file ${this.show(path)} ${what}`, e);
     }
     const version = typeof raw === 'object' && raw !== null ? (raw as { stateVersion?: unknown }).stateVersion : undefined;
@@ -127,7 +128,7 @@ export class LocalStateStore implements StateStore {
     const recovery = good
       ? `the last good copy is ${good.location} (serial ${good.serial}); compare the two, then copy it over ${file}`
       : `no earlier copy is kept in ${this.show(this.historyDir())}; restore ${file} from a backup`;
-    const hint = `${first ? `${first}, or ` : ''}${recovery}. berth leaves the file untouched and will not write over it.`;
+    const hint = `${first ? `${first}. Otherwise: ` : ''}${recovery}. berth leaves the file untouched and will not write over it.`;
     return new StateError(code, message, { cause, hint });
   }
 
