@@ -10,7 +10,7 @@ import type { Driver, NodeStatus, JobOutcome, Readiness, Replica, RunSpec, Servi
 import type { Observed, ObservedResource } from '../../plan/observed.ts';
 import { tryPing } from './connect.ts';
 import { DockerDriver } from './driver.ts';
-import { transferImages } from './images.ts';
+import { transferImages, tryImageId } from './images.ts';
 import { listVolumes, volumeName } from './volumes.ts';
 import { listContainers } from './containers.ts';
 import { LABEL_CLUSTER, LABEL_COMPONENT, LABEL_RESOURCE, LABEL_SPEC } from './labels.ts';
@@ -171,9 +171,41 @@ export class DockerClusterDriver implements Driver {
     return lists.flat().sort((a, b) => a.ordinal - b.ordinal || (a.name < b.name ? -1 : 1));
   }
 
-  private async shipImage(to: DockerDriver, image: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * Puts `image` on `to` unless it is there. Replicas start in parallel: the second replica for
+   * the same node waits for the first one's transfer instead of saving and loading it again.
+   */
+  private shipImage(to: DockerDriver, image: string, signal?: AbortSignal): Promise<void> {
+    const key = `${to.nodeName}\u0000${image}`;
+    let p = this.shipping.get(key);
+    if (!p) {
+      p = this.transfer(to, image, signal);
+      this.shipping.set(key, p);
+      // A failed transfer is tried again by the next replica.
+      p.catch(() => this.shipping.delete(key));
+    }
+    return p;
+  }
+  private readonly shipping = new Map<string, Promise<void>>();
+
+  private async transfer(to: DockerDriver, image: string, signal?: AbortSignal): Promise<void> {
+    if (await tryImageId(to.client, image)) return;
+    // The source: where it was built or resolved in this run, else any reachable node that has it
+    // (an image built by an earlier deploy may not be on the first node).
     const home = this.imageHome.get(image);
-    const from = home ? this.node(home) : this.builder();
+    let from: DockerDriver | undefined = home && this.reachable.has(home) ? this.node(home) : undefined;
+    for (const d of from ? [] : this.live()) {
+      if (d !== to && (await tryImageId(d.client, image))) {
+        from = d;
+        break;
+      }
+    }
+    if (!from) {
+      throw new DriverError('driver.failed', `image ${image} is on no reachable node, so it cannot be shipped to ${to.nodeName}`, {
+        driver: 'docker',
+        hint: 'the node that had it is down: deploy again once it is back, or change the ImageBuild so it is rebuilt',
+      });
+    }
     if (from === to) return;
     await transferImages(from.client, to.client, [image], signal);
   }
