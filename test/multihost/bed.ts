@@ -252,3 +252,15 @@ export async function labelled(node: Node, cluster: string): Promise<{ container
 export async function hasImage(node: Node, image: string): Promise<boolean> {
   return (await api(node.sock, `/v1.41/images/${encodeURIComponent(image)}/json`)).status === 200;
 }
+
+/** How many times `image` was loaded (docker load / POST /images/load) into the node's engine. */
+export async function loads(node: Node, image: string): Promise<number> {
+  const filters = encodeURIComponent(JSON.stringify({ type: ['image'], event: ['load'] }));
+  const r = await api(node.sock, `/v1.41/events?since=0&until=${Math.ceil(Date.now() / 1000)}&filters=${filters}`);
+  if (r.status !== 200) throw new Error(`${node.name}: events: ${r.status} ${r.body}`);
+  return r.body
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { Actor?: { ID?: string } })
+    .filter((e) => e.Actor?.ID === image).length;
+}

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bedUp, berth, containers, FIXTURES, getFrom, gone, hasImage, labelled, skipNote, sleep, unavailable, type Bed, type Container, type Node, type RunResult } from './bed.ts';
+import { bedUp, berth, containers, FIXTURES, getFrom, gone, hasImage, labelled, loads, skipNote, sleep, unavailable, type Bed, type Container, type Node, type RunResult } from './bed.ts';
 
 const PORT = 18080;
 const timings: Record<string, number> = {};
@@ -121,6 +121,8 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
     // The image's base was loaded on n1 only: n2 and n3 could not have built it, so it was shipped.
     expect(await hasImage(theBed().node('n1'), 'berth-test/busybox:1')).toBe(true);
     for (const n of ['n2', 'n3']) expect(await hasImage(theBed().node(n), 'berth-test/busybox:1'), `base image on ${n}`).toBe(false);
+    // Two replicas per node start at once: the image was still loaded once per node.
+    for (const n of ['n2', 'n3']) expect(await loads(theBed().node(n), image ?? ''), `loads of ${image} into ${n}`).toBe(1);
   });
 
   it('answers the published Service on every node address from another namespace, reaching replicas on several nodes', async () => {
