@@ -246,13 +246,28 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
     for (const h of ask(b.node('n1'), n2, 8)) expect(live.has(h ?? ''), `answer via n2 from ${h ?? '(none)'} (${where.get(h ?? '') ?? 'unknown'})`).toBe(true);
   });
 
-  it('destroy leaves no berth container, network or volume of the cluster on any node', async () => {
+  it('destroy with n3’s engine down cleans the reachable nodes; once n3 is back, destroy again cleans it too: no berth container, network or volume is left', async () => {
+    const b = theBed();
+    const clean = async (nodes: readonly Node[]): Promise<void> => {
+      for (const n of nodes) {
+        const left = await labelled(n, cluster);
+        expect({ containers: left.containers, networks: left.networks, volumes: left.volumes }, `left on ${n.name}`).toEqual({ containers: 0, networks: 0, volumes: 0 });
+      }
+    };
+    const n3 = b.node('n3');
+    expect((await containers(n3, cluster)).length, 'n3 runs something of the cluster').toBeGreaterThan(0);
+    process.kill(n3.dockerdPid, 'SIGKILL');
+    for (let i = 0; i < 100 && !gone(n3.dockerdPid); i++) await sleep(50);
     const r = await berth(['destroy', '--app', file, '--yes']);
+    timings['destroy with a node down'] = r.ms;
     expect(r.code, shown(r)).toBe(0);
-    for (const n of theBed().nodes) {
-      const left = await labelled(n, cluster);
-      expect({ containers: left.containers, networks: left.networks, volumes: left.volumes }, `left on ${n.name}`).toEqual({ containers: 0, networks: 0, volumes: 0 });
-    }
+    await clean([b.node('n1'), b.node('n2')]);
+
+    const { node: back } = b.restart('n3');
+    expect((await containers(back, cluster)).length, 'n3 still has what it ran').toBeGreaterThan(0);
+    const again = await berth(['destroy', '--app', file, '--yes']);
+    expect(again.code, shown(again)).toBe(0);
+    await clean(b.nodes);
   });
 });
 
