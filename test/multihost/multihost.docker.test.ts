@@ -109,7 +109,7 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
     const pinned = await replicasByNode('pinned', nodes);
     expect(pinned.get('n1')?.length).toBe(1);
     expect((pinned.get('n2')?.length ?? 0) + (pinned.get('n3')?.length ?? 0)).toBe(0);
-  });
+  }, 150_000);
 
   it('builds the image once and ships it: the same image id on every node that runs a replica, built on one node only', async () => {
     const { nodes } = theBed();
@@ -165,7 +165,7 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
     const where = await hostnames(nodes);
     const got = ask(theBed().node('n1'), theBed().node('n3'), 6);
     for (const h of got) expect(['n1', 'n2'], `answer ${h ?? '(none)'}`).toContain(where.get(h ?? ''));
-  });
+  }, 150_000);
 
   it('kill -9 of n2’s dockerd: the next deploy says n2 is unreachable, reschedules its replicas onto healthy nodes, and the Service keeps answering', async () => {
     const b = theBed();
@@ -202,13 +202,16 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
       const got = ask(from, target, 8);
       for (const h of got) expect(['n1', 'n3'], `${from.name} → ${target.name}: answer ${h ?? '(none)'}`).toContain(where.get(h ?? ''));
     }
-  });
+  }, 150_000);
 
   it('refuses an unplaceable request before touching anything, naming per node why', async () => {
     const healthy = [theBed().node('n1'), theBed().node('n3')];
     const snapshot = async (): Promise<string[]> =>
       (await Promise.all(healthy.map(async (n) => (await containers(n, cluster)).map((c) => `${n.name} ${c.name} ${c.state}`)))).flat().sort();
     const before = await snapshot();
+    const stateFile = join(dir, '.berth', `${cluster}.state.json`);
+    const serial = (): number => (JSON.parse(readFileSync(stateFile, 'utf8')) as { serial: number }).serial;
+    const serialBefore = serial();
     edit((t) => t.replace('const BIG = false', 'const BIG = true'));
     const r = await deploy();
     expect(r.code, shown(r)).toBe(1);
@@ -219,6 +222,7 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
     expect(out).toMatch(/^ +n2: unreachable$/m);
     expect(out).toMatch(/nothing was changed/);
     expect(await snapshot()).toEqual(before);
+    expect(serial(), 'state was not written').toBe(serialBefore);
     edit((t) => t.replace('const BIG = true', 'const BIG = false'));
   });
 
@@ -244,7 +248,7 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
     const where = await hostnames(b.nodes);
     const live = new Set(site.map((c) => c.id.slice(0, 12)));
     for (const h of ask(b.node('n1'), n2, 8)) expect(live.has(h ?? ''), `answer via n2 from ${h ?? '(none)'} (${where.get(h ?? '') ?? 'unknown'})`).toBe(true);
-  });
+  }, 150_000);
 
   it('destroy with n3’s engine down cleans the reachable nodes; once n3 is back, destroy again cleans it too: no berth container, network or volume is left', async () => {
     const b = theBed();
@@ -268,7 +272,7 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
     const again = await berth(['destroy', '--app', file, '--yes']);
     expect(again.code, shown(again)).toBe(0);
     await clean(b.nodes);
-  });
+  }, 150_000);
 });
 
 describe.skipIf(unavailable === undefined)('berth on three Docker hosts', () => {
