@@ -126,6 +126,12 @@ load average ${load.toFixed(1)} while measuring, ${new Date().toISOString().slic
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |
 | ${N} Deployments + ${N} Services | ${fmt(median)} | ${fmt(min)} | ${fmt(med(cpu))} | ${Math.round(med(rss) / 1024)} MiB | ${fmt(synthRes.median)} / ${fmt(synthRes.min)} | ${fmt(nodeRes.median)} | ${BUDGET_S} s: ${verdict} |
 
+On a shared machine this busy (load ${load.toFixed(0)} on ${os.cpus().length} cores), wall times mostly measure the neighbours
+and even \`node -e 0\` is slow; CPU time is the steadier figure. The part that is diff's own —
+reading state, planning, rendering — is the last three rows below; the rest is node's
+start-up, module loading, loading cluster.ts with esbuild and synthesizing it (what
+\`berth synth\` does too).
+
 Where the CPU goes (bench/diff/phases.ts: the same steps in one process, median of 5; the
 whole-process CPU above also counts node's start-up and esbuild's service process):
 
