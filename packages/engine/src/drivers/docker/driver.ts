@@ -463,7 +463,9 @@ export class DockerDriver implements Driver {
   }
 
   async destroy(opts: { volumes: boolean }): Promise<{ containers: number; networks: number; volumes: number }> {
-    const r = await removeAllByLabel(this.client, this.cluster, { volumes: opts.volumes });
+    // Images built for the cluster carry its label too: after destroy nothing labelled for the
+    // cluster is left (a redeploy rebuilds them; the shared proxy image is not the cluster's).
+    const r = await removeAllByLabel(this.client, this.cluster, { volumes: opts.volumes, images: true });
     return { containers: r.containers, networks: r.networks, volumes: r.volumes };
   }
 
