@@ -9,12 +9,12 @@
 // Each phase runs --reps times (default 3), berth and compose interleaved in one process, and
 // the medians go into BENCHMARKS.md under `## deploy` (only that section is rewritten).
 //
-//   node bench/deploy/run.mjs [--sizes=5,20,50] [--reps=3] [--no-write] [--only=berth|compose]
+//   node bench/deploy/run.mjs [--sizes=5,20,50] [--reps=3] [--no-write] [--only=berth|compose] [--from=results.json]
 //
 // Needs: a Docker engine, the built CLI (npm run build), scripts/build-test-images.sh.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -169,56 +169,88 @@ const median = (xs) => {
 const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 const PHASES = ['cold', 'noop', 'change', 'destroy'];
-const results = {};
-for (const n of sizes) {
-  results[n] = { berth: [], compose: [] };
-  for (let rep = 0; rep < reps; rep++) {
-    // Interleaved, alternating who goes first, so drift in machine load hits both alike.
-    const order = rep % 2 === 0 ? ['berth', 'compose'] : ['compose', 'berth'];
-    for (const who of order) {
-      if (only && only !== who) continue;
-      const r = who === 'berth' ? berthSuite(n, rep) : composeSuite(n, rep);
-      results[n][who].push(r);
-      log(`N=${n} rep ${rep + 1}/${reps} ${who.padEnd(7)} ${PHASES.map((p) => `${p} ${sec(r[p])}`).join('  ')}`);
+
+/** Measures (or, with --from=results.json, re-renders an earlier run). */
+function measure() {
+  const results = {};
+  const load = [loadavg()[0]];
+  for (const n of sizes) {
+    results[n] = { berth: [], compose: [] };
+    for (let rep = 0; rep < reps; rep++) {
+      // Interleaved, alternating who goes first, so drift in machine load hits both alike.
+      const order = rep % 2 === 0 ? ['berth', 'compose'] : ['compose', 'berth'];
+      for (const who of order) {
+        if (only && only !== who) continue;
+        // A rep whose tool failed (say, compose's `down` racing the engine: "network has active
+        // endpoints") is logged and run once more, so one hiccup does not lose the whole run.
+        let r;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            r = who === 'berth' ? berthSuite(n, `${rep}${attempt ? `r${attempt}` : ''}`) : composeSuite(n, `${rep}${attempt ? `r${attempt}` : ''}`);
+            break;
+          } catch (e) {
+            log(`N=${n} rep ${rep + 1} ${who} failed${attempt === 0 ? ', running it again' : ''}: ${String(e.message).split('\n').slice(-4).join(' | ')}`);
+            if (attempt >= 1) throw e;
+          }
+        }
+        results[n][who].push(r);
+        mkdirSync(work, { recursive: true });
+        writeFileSync(join(work, `partial-${tag}.json`), `${JSON.stringify(results)}\n`);
+        load.push(loadavg()[0]);
+        log(`N=${n} rep ${rep + 1}/${reps} ${who.padEnd(7)} ${PHASES.map((p) => `${p} ${sec(r[p])}`).join('  ')}  (load ${loadavg()[0].toFixed(1)})`);
+      }
     }
   }
+  const cpu = cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown cpu';
+  return {
+    date: new Date().toISOString().slice(0, 16).replace('T', ' '),
+    machine: `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    versions: {
+      node: process.version,
+      docker: run('docker', ['version', '--format', '{{.Server.Version}}']).out.trim(),
+      compose: run('docker-compose', ['version', '--short']).out.trim(),
+      berth: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(),
+    },
+    load: { min: Math.min(...load), max: Math.max(...load), median: median(load) },
+    sizes,
+    reps,
+    results,
+  };
 }
 
-const versions = {
-  node: process.version,
-  docker: run('docker', ['version', '--format', '{{.Server.Version}}']).out.trim(),
-  compose: run('docker-compose', ['version', '--short']).out.trim(),
-  berth: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(),
-};
-const cpu = cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown cpu';
-const machine = `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB`;
-const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+const data = args.from ? JSON.parse(readFileSync(String(args.from), 'utf8')) : measure();
+if (!args.from) {
+  mkdirSync(work, { recursive: true });
+  const out = join(work, `results-${tag}.json`);
+  writeFileSync(out, `${JSON.stringify(data, null, 1)}\n`);
+  log(`raw results: ${out}`);
+}
+const { date, machine, versions, results } = data;
 
+const range = (xs) => `${(Math.min(...xs) / 1000).toFixed(1)}–${(Math.max(...xs) / 1000).toFixed(1)}`;
 const rows = [];
-for (const n of sizes) {
+for (const n of data.sizes) {
   for (const p of PHASES) {
     const b = results[n].berth.map((r) => r[p]);
     const c = results[n].compose.map((r) => r[p]);
     if (b.length === 0 || c.length === 0) continue;
     const mb = median(b);
     const mc = median(c);
-    rows.push(`| ${n} | ${p} | ${sec(mb)} | ${sec(mc)} | ${(mc / mb).toFixed(1)}× |`);
+    rows.push(`| ${n} | ${p} | ${sec(mb)} (${range(b)}) | ${sec(mc)} (${range(c)}) | ${(mc / mb).toFixed(2)}× |`);
   }
 }
-const table = ['| N | phase | berth (median) | compose (median) | compose ÷ berth |', '| ---: | --- | ---: | ---: | ---: |', ...rows].join('\n');
-const raw = JSON.stringify(results);
+const table = ['| N | phase | berth median (min–max s) | compose median (min–max s) | compose ÷ berth |', '| ---: | --- | ---: | ---: | ---: |', ...rows].join('\n');
 console.log(table);
-mkdirSync(work, { recursive: true });
-writeFileSync(join(work, `results-${tag}.json`), `${JSON.stringify({ date, machine, versions, sizes, reps, results }, null, 1)}\n`);
 
 if (!args['no-write'] && !only) {
   const section = `## deploy
 
-Run: \`node bench/deploy/run.mjs\` (\`--sizes=5,20,50 --reps=3\`, \`--no-write\` to leave this file alone).
-The app: N Deployments (compose: services) of one replica of \`${IMAGE}\` (busybox httpd on :8080), each
-with the same health check — \`wget\` of \`/\` every 1 s, timeout 5 s (1 s timed out on this busy machine), 3 retries — and \`init: true\`;
+Run: \`node bench/deploy/run.mjs\` (\`--sizes=5,20,50 --reps=3\`; \`--no-write\` to leave this file alone;
+\`--from=bench/deploy/work/results-….json\` re-renders a run). The app: N Deployments (compose: services)
+of one replica of \`${IMAGE}\` (busybox httpd on :8080), each with the same health check — \`wget\` of
+\`/\` every 1 s, timeout 5 s (1 s timed out on this busy machine), 3 retries — and \`init: true\`;
 no Services/ports. Same wall clock for both tools, berth and compose interleaved in one run
-(alternating who goes first), ${reps} repetitions, medians shown.
+(alternating who goes first), ${data.reps} repetitions, medians with min–max.
 - **cold**: from nothing until all N are healthy. \`berth deploy --yes\` returns then; compose is
   \`docker-compose up -d\` plus polling \`docker ps --filter health=healthy\` every 100 ms.
 - **noop**: the same deploy again (\`berth deploy --yes\` / \`docker-compose up -d\`), nothing changed.
@@ -227,7 +259,9 @@ no Services/ports. Same wall clock for both tools, berth and compose interleaved
 - **destroy**: \`berth destroy --yes --delete-volumes\` / \`docker-compose down -v\`.
 
 Measured ${date} UTC on ${machine}; Node ${versions.node}, Docker Engine ${versions.docker},
-docker-compose ${versions.compose}, berth ${versions.berth}. Other work ran on the machine at the same time.
+docker-compose ${versions.compose}, berth ${versions.berth}. The machine was shared with other work
+during the run (1-minute load average ${data.load ? `${data.load.min.toFixed(0)}–${data.load.max.toFixed(0)}, median ${data.load.median.toFixed(0)}` : 'not recorded'} on 2 cores), so absolute times are inflated;
+the interleaving keeps the two tools comparable.
 
 ${table}
 `;
@@ -238,4 +272,3 @@ ${table}
   writeFileSync(file, next);
   log('BENCHMARKS.md: ## deploy updated');
 }
-void raw;

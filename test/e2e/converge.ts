@@ -3,7 +3,7 @@
  * output, check that a rerun converged, destroy and check that nothing is left.
  */
 import { expect } from 'vitest';
-import { containers, destroy, forceRemove, getOk, isHealthyRunning, leftovers, readState, removeImagesAndDir, replicas, shown, sleep, start, type App } from './harness.ts';
+import { containers, destroy, forceRemove, getOk, isHealthyRunning, leftovers, NOTHING, readState, removeImagesAndDir, replicas, shown, sleep, start, type App } from './harness.ts';
 
 /** Starts a deploy, waits for `when` on its stdout (plus `delayMs`), kills it with SIGKILL by pid. */
 export async function killDeployAt(app: App, when: RegExp, delayMs = 0): Promise<string> {
@@ -43,7 +43,7 @@ export async function destroyAndCheck(app: App | undefined): Promise<void> {
   try {
     const r = await destroy(app);
     expect(r.code, shown(r)).toBe(0);
-    expect(leftovers(app.cluster)).toEqual({ containers: [], networks: [], volumes: [] });
+    expect(leftovers(app.cluster)).toEqual(NOTHING);
   } finally {
     forceRemove(app.cluster);
     removeImagesAndDir(app);

@@ -15,6 +15,7 @@ import {
   getOk,
   isHealthyRunning,
   leftovers,
+  NOTHING,
   removeImagesAndDir,
   replicas,
   shown,
@@ -51,7 +52,7 @@ describe.skipIf(!engineAvailable)(`examples/hello end to end${skipNote}`, () => 
 
     const d = await destroy(app);
     expect(d.code, shown(d)).toBe(0);
-    expect(leftovers(app.cluster)).toEqual({ containers: [], networks: [], volumes: [] });
+    expect(leftovers(app.cluster)).toEqual(NOTHING);
   });
 });
 
@@ -95,6 +96,6 @@ describe.skipIf(!engineAvailable)(`examples/shop end to end${skipNote}`, () => {
     const r = await destroy(app);
     expect(r.code, shown(r)).toBe(0);
     expect(r.stdout).toMatch(/removed \d+ containers, 1 network, 1 volume/);
-    expect(leftovers(app.cluster)).toEqual({ containers: [], networks: [], volumes: [] });
+    expect(leftovers(app.cluster)).toEqual(NOTHING);
   });
 });

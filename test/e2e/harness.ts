@@ -255,21 +255,22 @@ export const replicas = (cluster: string, resource: string): ContainerRow[] => c
 
 export const isHealthyRunning = (c: ContainerRow): boolean => c.state === 'running' && /\(healthy\)/.test(c.status);
 
-/** What the engine still holds for the cluster: containers, networks and volumes by label. */
-export function leftovers(cluster: string): { containers: string[]; networks: string[]; volumes: string[] } {
+/** What the engine still holds for the cluster, by label: containers, networks, volumes and images. */
+export function leftovers(cluster: string): { containers: string[]; networks: string[]; volumes: string[]; images: string[] } {
   const f = ['--filter', `label=berth.cluster=${cluster}`];
   const lines = (s: string): string[] => s.split('\n').filter(Boolean);
   return {
     containers: lines(docker(['ps', '-a', ...f, '--format', '{{.Names}}'])),
     networks: lines(docker(['network', 'ls', ...f, '--format', '{{.Name}}'])),
     volumes: lines(docker(['volume', 'ls', ...f, '--format', '{{.Name}}'])),
+    images: lines(docker(['images', '-a', ...f, '--format', '{{.Repository}}:{{.Tag}}'])),
   };
 }
 
-/**
- * Test hygiene after `berth destroy` ran (and was checked): the images berth built for the
- * cluster (tagged berth/<cluster>-…; kept by destroy as a build cache) and the tmp dir.
- */
+/** What `leftovers` must be after destroy. */
+export const NOTHING = { containers: [], networks: [], volumes: [], images: [] };
+
+/** Test hygiene after `berth destroy` ran (and was checked): any image still labelled for the cluster, and the tmp dir. */
 export function removeImagesAndDir(app: App): void {
   const ids = docker(['images', '-q', '--filter', `label=berth.cluster=${app.cluster}`]).split('\n').filter(Boolean);
   if (ids.length > 0) spawnSync('docker', ['rmi', '-f', ...new Set(ids)], { encoding: 'utf8' });

@@ -15,6 +15,7 @@ import {
   getOk,
   isHealthyRunning,
   leftovers,
+  NOTHING,
   makeApp,
   readState,
   removeImagesAndDir,
@@ -24,6 +25,9 @@ import {
   steadyClient,
   type App,
 } from './harness.ts';
+
+// Generous: on a shared 2-core machine a 3-replica rollout has taken over a minute.
+const LONG = 240_000;
 
 describe.skipIf(!engineAvailable)(`berth deploy: rollouts on a real engine${skipNote}`, () => {
   let app: App;
@@ -38,7 +42,7 @@ describe.skipIf(!engineAvailable)(`berth deploy: rollouts on a real engine${skip
     if (!destroyed) {
       const r = await destroy(app);
       expect(r.code, shown(r)).toBe(0);
-      expect(leftovers(app.cluster)).toEqual({ containers: [], networks: [], volumes: [] });
+      expect(leftovers(app.cluster)).toEqual(NOTHING);
     }
     forceRemove(app.cluster);
     removeImagesAndDir(app);
@@ -46,7 +50,7 @@ describe.skipIf(!engineAvailable)(`berth deploy: rollouts on a real engine${skip
 
   const siteIds = (): string[] => replicas(app.cluster, 'site').map((c) => c.id);
 
-  it('a cold deploy builds, starts 3 healthy replicas and answers over HTTP through the Service', async () => {
+  it('a cold deploy builds, starts 3 healthy replicas and answers over HTTP through the Service', { timeout: LONG }, async () => {
     const r = await deploy(app);
     expect(r.code, shown(r)).toBe(0);
     expect(r.stdout).toContain(`${app.cluster}: deployed in`);
@@ -62,7 +66,7 @@ describe.skipIf(!engineAvailable)(`berth deploy: rollouts on a real engine${skip
     expect(hosts.size).toBe(3);
   });
 
-  it('a no-op redeploy reports no changes and touches nothing', async () => {
+  it('a no-op redeploy reports no changes and touches nothing', { timeout: LONG }, async () => {
     const before = containers(app.cluster).map((c) => c.id);
     const serial = readState(app).serial;
     const r = await deploy(app);
@@ -73,7 +77,7 @@ describe.skipIf(!engineAvailable)(`berth deploy: rollouts on a real engine${skip
     expect(readState(app).serial).toBe(serial);
   });
 
-  it('a code change rolls only its Deployment, with zero failed requests from a steady client', async () => {
+  it('a code change rolls only its Deployment, with zero failed requests from a steady client', { timeout: LONG }, async () => {
     const otherBefore = replicas(app.cluster, 'other').map((c) => c.id);
     const proxyBefore = containers(app.cluster, { 'berth.component': 'proxy' }).map((c) => c.id);
     const siteBefore = siteIds();
@@ -98,7 +102,7 @@ describe.skipIf(!engineAvailable)(`berth deploy: rollouts on a real engine${skip
     expect((await get(app.port)).body).toBe('site v2\n');
   });
 
-  it('a broken image (CMD of a missing binary) fails with the exit code and rolls back; the old replicas serve throughout', async () => {
+  it('a broken image (CMD of a missing binary) fails with the exit code and rolls back; the old replicas serve throughout', { timeout: LONG }, async () => {
     const before = siteIds();
     const dockerfile = app.read('site/Dockerfile');
     app.edit('site/Dockerfile', (t) => t.replace(/^CMD .*$/m, 'CMD ["/bin/no-such-server"]'));
@@ -119,7 +123,7 @@ describe.skipIf(!engineAvailable)(`berth deploy: rollouts on a real engine${skip
     expect((await get(app.port)).body).toBe('site v2\n');
   });
 
-  it('a failing health check fails with the probe output and rolls back; the old replicas serve throughout', async () => {
+  it('a failing health check fails with the probe output and rolls back; the old replicas serve throughout', { timeout: LONG }, async () => {
     const before = siteIds();
     app.edit('cluster.ts', (t) => t.replace(/const HEALTH_PATH = '[^']*'/, "const HEALTH_PATH = '/no-such-page'"));
     const client = steadyClient(app.port);
@@ -136,7 +140,7 @@ describe.skipIf(!engineAvailable)(`berth deploy: rollouts on a real engine${skip
     expect(replicas(app.cluster, 'site').every(isHealthyRunning)).toBe(true);
   });
 
-  it('after the failures, the restored program is what runs: a redeploy converges without touching the serving replicas', async () => {
+  it('after the failures, the restored program is what runs: a redeploy converges without touching the serving replicas', { timeout: LONG }, async () => {
     const before = siteIds();
     const r = await deploy(app);
     expect(r.code, shown(r)).toBe(0);
@@ -146,12 +150,12 @@ describe.skipIf(!engineAvailable)(`berth deploy: rollouts on a real engine${skip
     expect(again.stdout).toContain('no changes');
   });
 
-  it('destroy removes every container, network and volume carrying the cluster label', async () => {
+  it('destroy removes every container, network and volume carrying the cluster label', { timeout: LONG }, async () => {
     const r = await destroy(app);
     expect(r.code, shown(r)).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`${app.cluster}: removed 5 containers, 1 network, 0 volumes`));
     destroyed = true;
-    expect(leftovers(app.cluster)).toEqual({ containers: [], networks: [], volumes: [] });
+    expect(leftovers(app.cluster)).toEqual(NOTHING);
     await expect(get(app.port, '/', 1000)).rejects.toThrow();
   });
 });
