@@ -370,14 +370,21 @@ export class DockerDriver implements Driver {
     const c = await createContainer(this.client, this.containerSpec(spec));
     const container = this.client.docker.getContainer(c.id);
     await container.start();
+    // The timer is cleared once the job ends: left pending, it kept the CLI process alive for
+    // the job's whole timeout after the deploy had finished (a minute for examples/shop).
+    let t: NodeJS.Timeout | undefined;
     const timer = new Promise<'timeout'>((resolve) => {
-      const t = setTimeout(() => resolve('timeout'), timeoutMs);
-      signal?.addEventListener('abort', () => {
-        clearTimeout(t);
-        resolve('timeout');
-      });
+      t = setTimeout(() => resolve('timeout'), timeoutMs);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          resolve('timeout');
+        },
+        { once: true },
+      );
     });
-    const waited = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, timer]);
+    const waited = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, timer]).finally(() => clearTimeout(t));
     const logs = logText(await readLogs(this.client, c.id, { tail: 30 }).catch(() => []));
     if (waited === 'timeout') {
       await stopContainer(this.client, c.id, 2).catch(() => undefined);
