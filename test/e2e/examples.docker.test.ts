@@ -72,6 +72,9 @@ describe.skipIf(!engineAvailable)(`examples/shop end to end${skipNote}`, () => {
     const r = await deploy(app, [], env);
     expect(r.code, shown(r)).toBe(0);
     expect(r.stdout).toMatch(/✓ migrate create done/);
+    // The command returns when the deploy is done: no timer (the job's 1m timeout) keeps it alive.
+    const secs = Number(/deployed in ([\d.]+)s/.exec(r.stdout)?.[1]);
+    expect(r.ms).toBeLessThan(secs * 1000 + 20_000);
     // The API starts only after the job succeeded.
     expect(r.stdout.indexOf('✓ migrate create done')).toBeLessThan(r.stdout.indexOf('+ api create Deployment'));
     expect(replicas(app.cluster, 'api').filter(isHealthyRunning)).toHaveLength(2);
