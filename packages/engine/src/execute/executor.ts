@@ -82,6 +82,10 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
 
   await driver.prepare(input.signal);
 
+  // Runtime labels carry the hash state will record (resolved with the secret versions of this
+  // deploy), so a plan saved by diff under another salt cannot leave labels and state apart.
+  const specOf = (c: Change): string => resolved.get(c.id)?.specHash ?? c.specHash ?? '';
+
   const runStep = async (change: Change): Promise<void> => {
     const r = byId.get(change.id);
     const progress = (message: string): void => input.emit({ type: 'step-progress', id: change.id, message });
@@ -121,7 +125,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
         out = {};
         break;
       case 'Job': {
-        const spec = resolveRunSpec(ctx, r, 0, change.specHash ?? '', input.release);
+        const spec = resolveRunSpec(ctx, r, 0, specOf(change), input.release);
         let attempt = 0;
         for (;;) {
           progress(attempt === 0 ? 'running' : `retry ${attempt} of ${r.props.backoffLimit}`);
@@ -141,14 +145,14 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
           driver,
           id: r.id,
           replicas: r.props.replicas,
-          specHash: change.specHash ?? '',
+          specHash: specOf(change),
           maxSurge: r.props.update.maxSurge,
           maxUnavailable: r.props.update.maxUnavailable,
           progressDeadlineMs: r.props.update.progressDeadline,
           services: servicesOf(r.id),
           spec: (o) => {
             const node = input.placements?.get(r.id)?.[o];
-            return { ...resolveRunSpec(ctx, r, o, change.specHash ?? '', input.release), ...(node ? { node } : {}) };
+            return { ...resolveRunSpec(ctx, r, o, specOf(change), input.release), ...(node ? { node } : {}) };
           },
           ...(input.placements?.has(r.id) ? { nodeOf: (o: number) => input.placements?.get(r.id)?.[o] } : {}),
           unplaced: new Set((input.placements?.get(r.id) ?? []).flatMap((n, o) => (n === undefined ? [o] : []))),
@@ -170,7 +174,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
           {
             resourceId: r.id,
             name: r.props.name ?? r.id,
-            specHash: change.specHash ?? '',
+            specHash: specOf(change),
             release: input.release,
             ports: r.props.ports.map((p) => ({ port: p.port, targetPort: p.targetPort ?? p.port, ...(p.publish !== undefined ? { publish: p.publish } : {}), ...(p.hostIp !== undefined ? { hostIp: p.hostIp } : {}) })),
           },
