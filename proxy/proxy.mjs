@@ -176,6 +176,8 @@ function serve() {
   // Admin server on a unix socket (see header for why not a TCP port).
   fs.mkdirSync(path.dirname(ADMIN), { recursive: true });
   fs.rmSync(ADMIN, { force: true });
+  // A restarted container keeps its files: not ready until this process applied its config.
+  fs.rmSync(path.join(path.dirname(ADMIN), 'ready'), { force: true });
   let queue = Promise.resolve();
   const admin = http.createServer((req, res) => {
     let body = '';
@@ -218,6 +220,9 @@ function serve() {
       log(`initial config rejected: ${r.body.error}`);
       process.exit(2);
     }
+    // The health check only tests this file: spawning a node client every second (the old
+    // probe) cost more CPU than the proxy itself and timed out on a loaded machine.
+    fs.writeFileSync(path.join(path.dirname(ADMIN), 'ready'), `${process.pid}\n`);
     log(`ready, admin on ${ADMIN}`);
   });
 

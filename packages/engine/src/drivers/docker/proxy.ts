@@ -126,8 +126,9 @@ export function proxyContainerSpec(o: ProxyContainerOptions): ContainerSpec {
     ports: o.ports.map((p) => ({ container: p.port, host: p.hostPort, ...(p.hostIp !== undefined ? { hostIp: p.hostIp } : {}) })),
     network: { name: o.network },
     labels: { [LABEL_COMPONENT]: 'proxy' },
-    // Healthy once the admin socket answers, i.e. the initial config is applied and listening.
-    healthcheck: { test: ['CMD', '/usr/bin/node', '/proxy/proxy.mjs', 'ctl', 'get'], intervalMs: 1000, timeoutMs: 3000, retries: 3, startPeriodMs: 0 },
+    // Ready once the initial config is applied and listening (the proxy writes this file then);
+    // a file test costs nothing, unlike a node client started every second.
+    healthcheck: { test: ['CMD', '/bin/busybox', 'test', '-f', '/run/berth-proxy/ready'], intervalMs: 1000, timeoutMs: 3000, retries: 3, startPeriodMs: 0 },
     restart: { policy: 'unless-stopped' },
     stopTimeoutSec: 10,
   };
