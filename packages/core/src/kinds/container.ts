@@ -99,4 +99,8 @@ export const containerFields = <R, V>(k: SchemaKit<R, V>) => ({
   user: z.string().optional(),
 });
 
+/** Resources a Deployment or Job must find ready first (any kind). @default [] */
+export const dependsOnField = <R, V>(k: SchemaKit<R, V>) =>
+  z.array(k.ref(['Job', 'Deployment', 'Service', 'Volume', 'Config', 'Secret', 'Network', 'ImageBuild', 'Image'], 'id')).default([]);
+
 export { port as portNumber };

@@ -2,7 +2,7 @@ import type { Construct } from 'constructs';
 import { z } from 'zod';
 import type { Ref } from '../refs.ts';
 import { Resource } from '../tree/resource.ts';
-import { containerFields, RESTART_POLICIES } from './container.ts';
+import { containerFields, dependsOnField, RESTART_POLICIES } from './container.ts';
 import { inputKit, type SchemaKit } from './kit.ts';
 
 /** Deployment props schema (both kits). */
@@ -41,7 +41,7 @@ export const deploymentSchema = <R, V>(k: SchemaKit<R, V>) =>
       })
       .prefault({}),
     /** Resources that must be ready first, e.g. a migration Job. @default [] */
-    dependsOn: z.array(k.ref(['Job', 'Deployment', 'Service', 'Volume', 'Config', 'Secret', 'Network', 'ImageBuild', 'Image'], 'id')).default([]),
+    dependsOn: dependsOnField(k),
   });
 
 export const DeploymentProps = deploymentSchema(inputKit);

@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import { z } from 'zod';
 import { Resource } from '../tree/resource.ts';
-import { containerFields } from './container.ts';
+import { containerFields, dependsOnField } from './container.ts';
 import { inputKit, type SchemaKit } from './kit.ts';
 
 /** Job props schema (both kits). */
@@ -13,7 +13,7 @@ export const jobSchema = <R, V>(k: SchemaKit<R, V>) =>
     /** Longest a run may take. @default "10m" */
     timeout: k.durationDefault('10m'),
     /** Resources that must be ready first. @default [] */
-    dependsOn: z.array(k.ref(['Job', 'Deployment', 'Service', 'Volume', 'Config', 'Secret', 'Network', 'ImageBuild', 'Image'], 'id')).default([]),
+    dependsOn: dependsOnField(k),
   });
 
 export const JobProps = jobSchema(inputKit);
