@@ -60,17 +60,21 @@ export interface LogOptions {
   readonly timestamps?: boolean;
 }
 
+/** The engine's log query for `opts` (both streams; follow is set by the caller). */
+function logQuery(opts: LogOptions) {
+  return {
+    stdout: true,
+    stderr: true,
+    timestamps: opts.timestamps ?? false,
+    ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
+    ...(opts.since !== undefined ? { since: opts.since } : {}),
+  } as const;
+}
+
 /** The container's logs so far. */
 export async function readLogs(client: DockerClient, containerId: string, opts: LogOptions = {}): Promise<LogLine[]> {
   const body = await wrap(`read logs of ${containerId}`, () =>
-    client.docker.getContainer(containerId).logs({
-      stdout: true,
-      stderr: true,
-      follow: false,
-      timestamps: opts.timestamps ?? false,
-      ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
-      ...(opts.since !== undefined ? { since: opts.since } : {}),
-    }),
+    client.docker.getContainer(containerId).logs({ ...logQuery(opts), follow: false }),
     containerId,
   );
   return demux(Buffer.isBuffer(body) ? body : Buffer.from(String(body)));
@@ -82,14 +86,7 @@ export async function readLogs(client: DockerClient, containerId: string, opts: 
  */
 export async function followLogs(client: DockerClient, containerId: string, onLine: (line: LogLine) => void, opts: LogOptions & { signal?: AbortSignal } = {}): Promise<void> {
   const stream = await wrap(`follow logs of ${containerId}`, () =>
-    client.docker.getContainer(containerId).logs({
-      stdout: true,
-      stderr: true,
-      follow: true,
-      timestamps: opts.timestamps ?? false,
-      ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
-      ...(opts.since !== undefined ? { since: opts.since } : {}),
-    }),
+    client.docker.getContainer(containerId).logs({ ...logQuery(opts), follow: true }),
     containerId,
   );
   const d = new LogDemuxer(onLine);
