@@ -11,6 +11,7 @@ import {
   Secret,
   Service,
   Volume,
+  formatGraph,
   makeRef,
   stableStringify,
   synthesize,
@@ -213,5 +214,58 @@ describe('large clusters', () => {
       }),
       { numRuns: 30 },
     );
+  });
+});
+
+describe('canonical key order', () => {
+  // formatGraph writes resources with JSON.stringify as they are: every object synth returns
+  // must already list its keys as the sorted copy would, or graph bytes would depend on the
+  // order the program set properties in.
+  const specs = fc.uniqueArray(
+    fc.record({ name: fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/), replicas: fc.nat({ max: 9 }), cpu: fc.integer({ min: 1, max: 4000 }), peer: fc.nat() }),
+    { minLength: 1, maxLength: 12, selector: (s) => s.name },
+  );
+  const envKeys = fc.uniqueArray(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,4}$/), { maxLength: 6 });
+
+  it('synthesized graphs are what stableStringify would write, and formatGraph writes exactly them', () => {
+    fc.assert(
+      fc.property(specs, envKeys, fc.boolean(), (s, keys, compiled) => {
+        const app = program(s, s.map((_, i) => i), s.map((_, i) => i));
+        const c = app.node.findChild('prop') as Cluster;
+        // Props written in arbitrary key order, records with arbitrary keys, enough resources
+        // of a kind (sometimes) for synth to use the compiled schema.
+        for (let i = 0; i < (compiled ? 300 : 2); i++) {
+          new Deployment(c, `zz-${i}`, {
+            update: { maxUnavailable: 1 },
+            env: Object.fromEntries(keys.map((k, j) => [k, j % 2 ? j : makeRef('prop/zz-0', 'name')])),
+            placement: { constraints: Object.fromEntries(keys.map((k) => [k.toLowerCase(), 'v'])), priority: i },
+            image: 'busybox:1.36',
+            ports: [{ protocol: 'udp', containerPort: 53 }, 8080],
+            health: { interval: '2s', tcp: { port: 8080 } },
+          });
+        }
+        for (const g of synthesize(app).graphs) {
+          expect(JSON.stringify(g)).toBe(stableStringify(g, 0));
+          const text = formatGraph(g);
+          expect(JSON.parse(text)).toEqual(JSON.parse(stableStringify(g)));
+          const lines = text.split('\n');
+          for (const r of g.resources) expect(lines).toContain(`    ${stableStringify(r, 0)}${r === g.resources.at(-1) ? '' : ','}`);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('formatGraph puts each resource on one line and the rest one field per line', () => {
+    const c = Testing.cluster('fmt');
+    const web = new Deployment(c, 'web', { image: 'busybox:1.36' });
+    new Service(c, 'web-svc', { target: web, ports: [{ port: 80 }] });
+    const text = formatGraph(Testing.synth(c));
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('{');
+    expect(lines[1]).toBe('  "cluster": "fmt",');
+    expect(lines.filter((l) => l.startsWith('    {"dependsOn":'))).toHaveLength(2);
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(formatGraph({ cluster: 'e', resources: [], moved: [] })).toBe('{\n  "cluster": "e",\n  "moved": [],\n  "resources": []\n}\n');
   });
 });

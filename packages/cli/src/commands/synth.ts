@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { stableStringify } from '@berth/core';
+import { formatGraph } from '@berth/core';
 import { APP_OPTIONS, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { synthApp } from '../load/synth-app.ts';
@@ -28,12 +28,13 @@ export async function synthCommand(ctx: CommandContext): Promise<number> {
   for (const g of graphs) {
     const file = join(outDir, `${g.cluster}.graph.json`);
     // Temp file + rename: a reader never sees half a graph.
-    writeFileSync(`${file}.tmp`, `${stableStringify(g)}\n`);
+    writeFileSync(`${file}.tmp`, formatGraph(g));
     renameSync(`${file}.tmp`, file);
     written.push(file);
   }
   if (values.json) {
-    ctx.stdout.write(`${stableStringify({ ok: true, graphs })}\n`);
+    // Synthesized graphs are in canonical key order already; `graphs` sorts before `ok`.
+    ctx.stdout.write(`${JSON.stringify({ graphs, ok: true })}\n`);
     return 0;
   }
   for (const [i, g] of graphs.entries()) {

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { isResource, synthesize, type App, type GraphJson, type SourceLocation } from '@berth/core';
+import { isResource, synthesize, type App, type GraphJson } from '@berth/core';
 import { fsReader } from './fs-reader.ts';
 import { loadProgram, resolveAppFile, type LoadedProgram } from './program.ts';
 
@@ -18,23 +18,21 @@ export async function synthApp(cwd: string, app: string | undefined): Promise<Sy
   const program = await loadProgram(appFile);
   // Most resources of a program come from a few files: relative() once per file.
   const relFile = new Map<string, string>();
-  const toRel = (l: SourceLocation): SourceLocation => {
-    let file = relFile.get(l.file);
+  const toRel = (abs: string): string => {
+    let file = relFile.get(abs);
     if (file === undefined) {
-      file = relative(program.appDir, l.file);
-      relFile.set(l.file, file);
+      file = relative(program.appDir, abs);
+      relFile.set(abs, file);
     }
-    return { column: l.column, file, line: l.line };
+    return file;
   };
   const hashBuildContext = program.apps.some(hasImageBuild) ? (await import('@berth/engine')).hashBuildContext : undefined;
   const reader = fsReader(program.appDir, hashBuildContext);
   const graphs: GraphJson[] = [];
   for (const a of program.apps) {
     // Diagnostics keep absolute paths (rendered relative to the cwd); the graph stays relative.
-    const { graphs: gs } = synthesize(a, { reader, resolveLocation: (f) => program.mapper.resolve(f) });
-    for (const g of gs) {
-      graphs.push({ ...g, resources: g.resources.map((r) => (r.source ? { ...r, source: toRel(r.source) } : r)) });
-    }
+    const { graphs: gs } = synthesize(a, { reader, resolveLocation: (f) => program.mapper.resolve(f), sourceFile: toRel });
+    graphs.push(...gs);
   }
   return { program, graphs };
 }

@@ -13,16 +13,19 @@ let coreDir: string | undefined;
 
 const keepSites = (_e: Error, sites: NodeJS.CallSite[]): NodeJS.CallSite[] => sites;
 
-function callSites(): NodeJS.CallSite[] {
+/**
+ * The caller's stack as V8 CallSites. With `skip` (the constructor the program called, i.e.
+ * `new.target`), V8 leaves out that call and every frame above it, so the walk starts at the
+ * program's own frame and `limit` frames are all there is to build: capture is the largest
+ * cost of creating a construct, and it grows with the frames V8 materialises.
+ */
+function callSites(skip: Function | undefined, limit: number): NodeJS.CallSite[] {
   const prevPrepare = Error.prepareStackTrace;
   const prevLimit = Error.stackTraceLimit;
   Error.prepareStackTrace = keepSites;
-  // V8 builds one CallSite object per frame, so the limit is most of the cost of a capture.
-  // Above the program's own frames lie only captureFrames and a constructor or two of core,
-  // so 12 leaves room for the `max` frames we keep.
-  Error.stackTraceLimit = 12;
+  Error.stackTraceLimit = limit;
   const holder: { stack?: unknown } = {};
-  Error.captureStackTrace(holder, callSites);
+  Error.captureStackTrace(holder, skip ?? callSites);
   const sites = holder.stack as NodeJS.CallSite[];
   Error.prepareStackTrace = prevPrepare;
   Error.stackTraceLimit = prevLimit;
@@ -34,16 +37,23 @@ function isCore(file: string): boolean {
   return coreDir !== undefined && file.startsWith(coreDir);
 }
 
-/** Up to `max` frames of the caller's stack that lie outside @berth/core. */
-export function captureFrames(max = 4): RawFrames {
-  const sites = callSites();
+/**
+ * Up to `max` frames of the caller's stack that lie outside @berth/core. `ctor` is the
+ * constructor the program called (`new.target`): frames from there up are skipped by V8
+ * rather than captured and filtered here.
+ */
+export function captureFrames(ctor?: Function, max = 4): RawFrames {
   if (coreFile === undefined) {
     // Frame 0 is this file: in sources it sits in core/src/private/, in a bundle it is the bundle.
-    const self = sites[0]?.getFileName() ?? '';
+    const self = callSites(undefined, 1)[0]?.getFileName() ?? '';
     coreFile = self;
     const m = /^(.*[\\/]core[\\/]src[\\/])private[\\/]location\.ts$/.exec(self);
     coreDir = m ? m[1] : undefined;
   }
+  // Two spare frames for core constructors a subclass may still pass through (a core construct
+  // creating another); without `ctor` (or when it is not on the stack) the walk starts here.
+  let sites = ctor ? callSites(ctor, max + 2) : [];
+  if (sites.length === 0) sites = callSites(undefined, max + 10);
   const out: SourceLocation[] = [];
   for (const s of sites) {
     const file = s.getFileName();
@@ -51,5 +61,6 @@ export function captureFrames(max = 4): RawFrames {
     out.push({ file, line: s.getLineNumber() ?? 0, column: s.getColumnNumber() ?? 0 });
     if (out.length >= max) break;
   }
-  return out;
+  // Only core frames below the constructor (core building constructs itself): walk from here.
+  return out.length === 0 && ctor ? captureFrames(undefined, max) : out;
 }

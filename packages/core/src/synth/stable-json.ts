@@ -66,3 +66,27 @@ function isSortedPlain(value: object, keys: readonly string[]): boolean {
   }
   return true;
 }
+
+/**
+ * The bytes of a `<cluster>.graph.json` file: the graph's fields one per line, and each
+ * resource on a line of its own as compact canonical JSON — line-oriented, so a change to one
+ * resource is a one-line change in version control, and written with the engine's fastest
+ * serializer (a pretty-printed 10 000-resource graph was 12 MB and took twice as long).
+ *
+ * `graph` must be as {@link synthesize} returns it: every object lists its keys in sorted
+ * order by construction, so JSON.stringify writes the canonical form without a sorted copy.
+ */
+export function formatGraph(graph: object): string {
+  const g = graph as Record<string, unknown>;
+  const lines: string[] = [];
+  for (const k of Object.keys(g).sort()) {
+    const v = g[k];
+    if (v === undefined) continue;
+    if (k === 'resources' && Array.isArray(v) && v.length > 0) {
+      lines.push(`  "resources": [\n${v.map((r) => `    ${JSON.stringify(r)}`).join(',\n')}\n  ]`);
+    } else {
+      lines.push(`  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+    }
+  }
+  return `{\n${lines.join(',\n')}\n}\n`;
+}

@@ -32,6 +32,11 @@ export interface SynthOptions {
   readonly reader?: SourceReader;
   /** Maps raw stack frames to a location in cluster.ts. @default the first frame as is */
   readonly resolveLocation?: (frames: RawFrames) => SourceLocation | undefined;
+  /**
+   * How a resource's `source.file` is written into the graph (diagnostics keep the file as
+   * resolveLocation gave it), e.g. relative to the app directory. @default as is
+   */
+  readonly sourceFile?: (file: string) => string;
 }
 
 export interface SynthResult {
@@ -69,6 +74,15 @@ function inputSchema(kind: ResourceKind, count: number): z.ZodType {
   return s;
 }
 
+/** What synth knows of one resource (id and location are set per cluster). */
+interface Entry {
+  readonly r: Resource;
+  readonly path: string;
+  readonly cluster: Cluster | undefined;
+  id: string;
+  loc: SourceLocation | undefined;
+}
+
 /** The attribute a construct stands for when passed whole (`image: build`). */
 const DEFAULT_ATTR: Record<ResourceKind, string> = {
   Deployment: 'name',
@@ -90,6 +104,7 @@ const defaultResolve = (frames: RawFrames): SourceLocation | undefined => frames
 export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
   const reader = options.reader ?? noFilesReader;
   const resolve = options.resolveLocation ?? defaultResolve;
+  const sourceFile = options.sourceFile ?? ((f: string) => f);
   const diags: Array<Diagnostic & { order: number }> = [];
   let order = 0;
   const report = (d: Diagnostic): void => {
@@ -105,20 +120,22 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
   if (clusters.length === 0) {
     report({ code: 'synth.no-app', message: 'the program defines no Cluster', hint: "add `new Cluster(app, 'name')` and create resources inside it" });
   }
-  const resources = all.filter((c): c is Resource => isResource(c));
-  const byPath = new Map<string, Resource>();
-  // node.path joins the scopes on every read: read it once per resource.
-  const pathOf = new Map<Resource, string>();
-  for (const r of resources) {
-    const p = r.node.path;
-    pathOf.set(r, p);
-    byPath.set(p, r);
+  // One record per resource rather than a map per fact: synth of a large app spent more
+  // time in Map lookups than in building the graph.
+  const entries: Entry[] = [];
+  const entryOf = new Map<Resource, Entry>();
+  const byPath = new Map<string, Entry>();
+  for (const c of all) {
+    if (!isResource(c)) continue;
+    const r = c as Resource;
+    // node.path joins the scopes on every read: read it once per resource.
+    const e: Entry = { r, path: r.node.path, cluster: nearestCluster(r), id: '', loc: undefined };
+    entries.push(e);
+    entryOf.set(r, e);
+    byPath.set(e.path, e);
   }
 
-  const clusterOf = new Map<Resource, Cluster | undefined>();
-  for (const r of resources) {
-    const c = nearestCluster(r);
-    clusterOf.set(r, c);
+  for (const { r, cluster: c } of entries) {
     if (!c) {
       report({ code: 'synth.failed', message: `${r.kind} "${r.node.path}" is not inside a Cluster`, constructPath: r.node.path, kind: r.kind, location: resolve(r.frames), hint: 'create it with a Cluster (or a construct inside one) as its scope' });
     }
@@ -149,18 +166,17 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
       target = { hosts: cp.data.target.docker?.hosts ?? [], kind: 'docker' };
     }
 
-    const mine = resources.filter((r) => clusterOf.get(r) === cluster);
+    const mine = entries.filter((e) => e.cluster === cluster);
     const perKind = new Map<ResourceKind, number>();
-    for (const r of mine) perKind.set(r.kind, (perKind.get(r.kind) ?? 0) + 1);
-    const idOf = new Map<Resource, string>();
-    const locOf = new Map<Resource, SourceLocation | undefined>();
+    for (const { r } of mine) perKind.set(r.kind, (perKind.get(r.kind) ?? 0) + 1);
     const seenIds = new Map<string, Resource>();
-    for (const r of mine) {
-      const rel = (pathOf.get(r) as string).slice(clusterPath.length + 1);
-      const id = rel.split('/').join('-');
-      idOf.set(r, id);
+    for (const e of mine) {
+      const r = e.r;
+      const rel = e.path.slice(clusterPath.length + 1);
+      const id = rel.includes('/') ? rel.split('/').join('-') : rel;
+      e.id = id;
       const loc = resolve(r.frames);
-      locOf.set(r, loc);
+      e.loc = loc;
       if (r.node.id.includes('~dup')) continue; // already reported as a duplicate id
       if (!ID_RE.test(r.node.id)) {
         report({ code: 'synth.invalid-id', message: `construct id "${r.node.id}" may hold only letters, digits, "_", "." and "-", and must start with a letter or digit`, constructPath: r.node.path, kind: r.kind, location: loc, hint: 'runtime object names are derived from construct ids' });
@@ -177,10 +193,9 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
     const published = new Map<number, { path: string; loc: SourceLocation | undefined }>();
     const serviceNames = new Map<string, string>();
 
-    for (const r of mine) {
+    for (const e of mine) {
+      const { r, id, loc } = e;
       if (r.node.id.includes('~dup')) continue;
-      const id = idOf.get(r) as string;
-      const loc = locOf.get(r);
       const schema = inputSchema(r.kind, perKind.get(r.kind) ?? 0);
       const parsed = schema.safeParse(r.props ?? {}, { reportInput: true });
       if (!parsed.success) {
@@ -191,63 +206,84 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
       let refFailed = false;
       // Where toJson is, as keys and indexes; written out (`ports[0].port`) only for a report.
       const at: Array<string | number> = [];
+      // zod's output is this resource's own fresh copy of the props, so toJson rewrites it in
+      // place: references become `{ $ref, attr }`, strings with tokens `{ $concat }`, and an
+      // object whose keys are out of order is rebuilt sorted (the graph is written with
+      // JSON.stringify as is, see formatGraph). Copying every object cost more than the parse.
       const toJson = (v: unknown): unknown => {
-        if (typeof v === 'string') return v.includes('${berth:') ? concatJson(v, propAt(at)) : v;
+        if (typeof v === 'string') return v.includes('${berth:') ? concatJson(v) : v;
         if (v === null || typeof v !== 'object') return v;
         if (isResource(v)) {
           const target = v as unknown as Resource;
-          return refJson(pathOf.get(target) ?? target.node.path, DEFAULT_ATTR[target.kind], propAt(at));
+          const te = entryOf.get(target);
+          return te ? refEntry(te, DEFAULT_ATTR[target.kind]) : refJson(target.node.path, DEFAULT_ATTR[target.kind]);
         }
-        if (isRef(v)) return refJson(v.targetPath, v.attr, propAt(at));
+        if (isRef(v)) return refJson(v.targetPath, v.attr);
         if (Array.isArray(v)) {
-          const a: unknown[] = [];
           for (let i = 0; i < v.length; i++) {
+            const x: unknown = v[i];
+            if (x === null || (typeof x !== 'object' && typeof x !== 'string')) continue;
             at.push(i);
-            a.push(toJson(v[i]));
+            v[i] = toJson(x);
             at.pop();
           }
-          return a;
+          return v;
         }
-        // Keys in sorted order, as the graph is written: stableStringify then needs no copy.
-        const o: Record<string, unknown> = {};
-        for (const k of Object.keys(v).sort()) {
+        const o = v as Record<string, unknown>;
+        const keys = Object.keys(o);
+        let sorted = Object.getPrototypeOf(o) === Object.prototype;
+        for (let i = 1; sorted && i < keys.length; i++) sorted = (keys[i - 1] as string) < (keys[i] as string);
+        if (!sorted) keys.sort();
+        const out: Record<string, unknown> = sorted ? o : {};
+        for (const k of keys) {
+          const x = o[k];
+          if (x === null || (typeof x !== 'object' && typeof x !== 'string')) {
+            if (!sorted) out[k] = x;
+            continue;
+          }
           at.push(k);
-          o[k] = toJson((v as Record<string, unknown>)[k]);
+          out[k] = toJson(x);
           at.pop();
         }
-        return o;
+        return out;
       };
-      const refJson = (targetPath: string, attr: string, prop: string): unknown => {
-        const target = byPath.get(targetPath);
-        if (!target) {
+      const refJson = (targetPath: string, attr: string): unknown => {
+        const te = byPath.get(targetPath);
+        if (!te) {
           refFailed = true;
+          const prop = propAt(at);
           report({ code: 'synth.dangling-ref', message: `${prop} refers to "${targetPath}", which is not a resource of this app`, constructPath: r.node.path, kind: r.kind, property: prop, location: loc });
           return null;
         }
-        const tc = clusterOf.get(target);
+        return refEntry(te, attr);
+      };
+      const refEntry = (te: Entry, attr: string): unknown => {
+        const target = te.r;
+        const tc = te.cluster;
         if (tc !== cluster) {
           refFailed = true;
+          const prop = propAt(at);
           report({ code: 'synth.cross-cluster-ref', message: `${prop} refers to ${target.node.path} in cluster "${tc?.node.id ?? '(none)'}"; a resource can only reference resources of its own cluster ("${cluster.node.id}")`, constructPath: r.node.path, kind: r.kind, property: prop, location: loc, hint: `create a ${target.kind} in cluster "${cluster.node.id}" or pass the value as a literal` });
           return null;
         }
-        const tid = idOf.get(target) as string;
+        const tid = te.id;
         if (target !== r) deps.add(tid);
         return { $ref: tid, attr };
       };
-      const concatJson = (s: string, prop: string): unknown => {
+      const concatJson = (s: string): unknown => {
         const parts: unknown[] = [];
         let last = 0;
         for (const m of s.matchAll(TOKEN_RE)) {
           if (m.index > last) parts.push(s.slice(last, m.index));
-          parts.push(refJson(m[1] as string, m[2] as string, prop));
+          parts.push(refJson(m[1] as string, m[2] as string));
           last = m.index + m[0].length;
         }
         if (last < s.length) parts.push(s.slice(last));
         return { $concat: parts };
       };
-      const props = toJson(parsed.data) as Record<string, unknown>;
+      let props = toJson(parsed.data) as Record<string, unknown>;
       for (const d of r.explicitDeps) {
-        const tid = idOf.get(d);
+        const tid = entryOf.get(d)?.cluster === cluster ? entryOf.get(d)?.id : undefined;
         if (tid && tid !== id) deps.add(tid);
       }
       if (refFailed) continue;
@@ -286,10 +322,11 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
         if (other) {
           report({ code: 'synth.duplicate-id', message: `service name "${name}" is already used by ${other}`, constructPath: r.node.path, kind: r.kind, property: 'name', location: loc, hint: 'give each Service of a cluster its own name' });
         }
-        serviceNames.set(name, pathOf.get(r) as string);
+        serviceNames.set(name, e.path);
         props.name = name;
-        for (const [i, p] of (props.ports as Array<{ port: number; targetPort?: number; publish?: number }>).entries()) {
-          p.targetPort ??= p.port;
+        const ports = props.ports as Array<{ port: number; targetPort?: number; publish?: number }>;
+        for (const [i, p] of ports.entries()) {
+          if (p.targetPort === undefined) ports[i] = sortedShallow({ ...p, targetPort: p.port });
           if (p.publish === undefined) continue;
           const prev = published.get(p.publish);
           if (prev) {
@@ -301,17 +338,21 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
         }
       }
 
+      // The kind checks above may have added top-level props; the graph keeps keys sorted.
+      if (r.kind === 'Service' || r.kind === 'ImageBuild' || r.kind === 'Config') props = sortedShallow(props);
       const dependsOn = [...deps].sort();
-      const path = pathOf.get(r) as string;
-      const res = (loc ? { dependsOn, id, kind: r.kind, path, props, source: loc } : { dependsOn, id, kind: r.kind, path, props }) as ResourceJson;
+      const path = e.path;
+      // Literal keys in sorted order, as everything of the graph (formatGraph relies on it).
+      const res = (loc ? { dependsOn, id, kind: r.kind, path, props, source: { column: loc.column, file: sourceFile(loc.file), line: loc.line } } : { dependsOn, id, kind: r.kind, path, props }) as ResourceJson;
       out.push(res);
     }
 
     out.sort((a, b) => cmp(a.id, b.id));
-    checkCycles(out, (id) => mine.find((r) => idOf.get(r) === id));
+    checkCycles(out, (id) => mine.find((m) => m.id === id)?.r);
     const movedOut: Array<{ from: string; to: string }> = [];
     for (const m of movesOf(cluster)) {
-      const to = idOf.get(m.to);
+      const te = entryOf.get(m.to);
+      const to = te?.cluster === cluster ? te.id : undefined;
       const from = m.from.split('/').join('-');
       if (!to) {
         report({ code: 'synth.dangling-ref', message: `moved(): "to" must be a resource of cluster "${cluster.node.id}"`, constructPath: clusterPath, kind: 'Cluster', location: clusterLoc });
@@ -409,6 +450,13 @@ function unwrapIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
 function nearestCluster(c: Construct): Cluster | undefined {
   for (let s: Construct | undefined = c; s; s = s.node.scope) if (Cluster.isCluster(s)) return s;
   return undefined;
+}
+
+/** `o` with its own keys in sorted order (values as they are). */
+function sortedShallow<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o).sort()) out[k] = (o as Record<string, unknown>)[k];
+  return out as T;
 }
 
 /** A property path as diagnostics write it: `health.interval`, `ports[0].port`. */

@@ -82,6 +82,6 @@ export class Cluster extends Construct {
     super(scope, id);
     Object.defineProperty(this, CLUSTER, { value: true });
     this.props = props;
-    this.frames = captureFrames();
+    this.frames = captureFrames(new.target);
   }
 }

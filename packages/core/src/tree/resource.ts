@@ -52,7 +52,7 @@ export abstract class Resource<P = unknown> extends Construct {
   readonly explicitDeps: Resource[] = [];
 
   protected constructor(scope: Construct, id: string, kind: ResourceKind, props: P) {
-    const frames = captureFrames();
+    const frames = captureFrames(new.target);
     super(scope, claimId(scope, id, kind, frames));
     Object.defineProperty(this, RESOURCE, { value: true });
     this.kind = kind;

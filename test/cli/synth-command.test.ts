@@ -1,0 +1,38 @@
+/**
+ * `berth synth` end to end on the built binary: the graph file it writes is byte for byte the
+ * example's golden, `--json` carries the same graphs, and nothing is left half written.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatGraph, GraphJson } from '@berth/core';
+
+const ROOT = join(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'packages/cli/bin/berth.mjs');
+const built = existsSync(join(ROOT, 'packages/cli/dist/berth.mjs'));
+const out = mkdtempSync(join(tmpdir(), 'berth-synth-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe.skipIf(!built)('berth synth (built CLI)', () => {
+  it('writes each cluster graph as the golden bytes, one resource per line', () => {
+    const app = join(ROOT, 'examples/hello/cluster.ts');
+    const stdout = execFileSync('node', [BIN, 'synth', '--app', app, '--out', out], { encoding: 'utf8' });
+    expect(stdout).toMatch(/^hello: 3 resources → /);
+    const text = readFileSync(join(out, 'hello.graph.json'), 'utf8');
+    expect(text).toBe(readFileSync(join(ROOT, 'test/synth/golden/hello.graph.json'), 'utf8'));
+    const graph = GraphJson.parse(JSON.parse(text));
+    expect(text.split('\n').filter((l) => l.startsWith('    {"dependsOn":'))).toHaveLength(graph.resources.length);
+    expect(readdirSync(out)).toEqual(['hello.graph.json']);
+  });
+
+  it('prints { graphs, ok } with --json, the same graphs the file holds', () => {
+    const app = join(ROOT, 'examples/shop/cluster.ts');
+    const stdout = execFileSync('node', [BIN, 'synth', '--app', app, '--out', out, '--json'], { encoding: 'utf8' });
+    const data = JSON.parse(stdout) as { ok: boolean; graphs: unknown[] };
+    expect(data.ok).toBe(true);
+    expect(data.graphs.map((g) => formatGraph(g as object)).join('')).toBe(readFileSync(join(ROOT, 'test/synth/golden/shop.graph.json'), 'utf8'));
+    expect(readFileSync(join(out, 'shop.graph.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'test/synth/golden/shop.graph.json'), 'utf8'));
+  });
+});
