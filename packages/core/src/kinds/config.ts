@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import { z } from 'zod';
+import { strictObject } from './kit.ts';
 import { Resource } from '../tree/resource.ts';
 
 /** Config props as the program writes them. */
@@ -14,7 +15,7 @@ export const ConfigProps = z
 export type ConfigProps = z.input<typeof ConfigProps>;
 
 /** Config as the graph carries it: the content and its hash. */
-export const configGraphSchema = z.strictObject({ data: z.string(), sha256: z.string(), file: z.string().optional() });
+export const configGraphSchema = strictObject({ data: z.string(), sha256: z.string(), file: z.string().optional() });
 
 /**
  * A configuration file mounted read-only into containers. A change rolls every

@@ -3,6 +3,7 @@
  * resources, health, mounts and restart policy.
  */
 import { z } from 'zod';
+import { strictObject } from './kit.ts';
 import type { SchemaKit } from './kit.ts';
 
 const port = z.number().int().min(1).max(65535);
@@ -10,7 +11,7 @@ const port = z.number().int().min(1).max(65535);
 export const RESTART_POLICIES = ['always', 'on-failure', 'unless-stopped', 'no'] as const;
 
 const resourceList = <R, V>(k: SchemaKit<R, V>) =>
-  z.strictObject({
+  strictObject({
     /** CPU: cores as a number (0.5) or millicores ("500m"). */
     cpu: k.cpu.optional(),
     /** Memory: "128Mi", "1G", or bytes. */
@@ -30,20 +31,19 @@ const probeTiming = <R, V>(k: SchemaKit<R, V>) => ({
 
 export const healthSchema = <R, V>(k: SchemaKit<R, V>) =>
   z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('http'), path: z.string().startsWith('/').default('/'), port, ...probeTiming(k) }),
-    z.strictObject({ type: z.literal('tcp'), port, ...probeTiming(k) }),
-    z.strictObject({ type: z.literal('exec'), command: z.array(z.string()).min(1), ...probeTiming(k) }),
+    strictObject({ type: z.literal('http'), path: z.string().startsWith('/').default('/'), port, ...probeTiming(k) }),
+    strictObject({ type: z.literal('tcp'), port, ...probeTiming(k) }),
+    strictObject({ type: z.literal('exec'), command: z.array(z.string()).min(1), ...probeTiming(k) }),
   ]);
 
 const inputHealth = <R, V>(k: SchemaKit<R, V>) =>
-  z
-    .strictObject({
+  strictObject({
       /** HTTP GET that must answer 2xx/3xx: `{ path: '/health', port: 8080 }`. */
-      http: z.strictObject({ path: z.string().startsWith('/').default('/'), port }).optional(),
+      http: strictObject({ path: z.string().startsWith('/').default('/'), port }).optional(),
       /** TCP connect: `{ port: 5432 }`. */
-      tcp: z.strictObject({ port }).optional(),
+      tcp: strictObject({ port }).optional(),
       /** A command run in the container that must exit 0. */
-      exec: z.strictObject({ command: z.array(z.string()).min(1) }).optional(),
+      exec: strictObject({ command: z.array(z.string()).min(1) }).optional(),
       ...probeTiming(k),
     })
     .superRefine((h, ctx) => {
@@ -51,21 +51,22 @@ const inputHealth = <R, V>(k: SchemaKit<R, V>) =>
       if (n !== 1) ctx.addIssue({ code: 'custom', message: `set exactly one of http, tcp or exec (got ${n})` });
     })
     .transform((h) => {
-      const timing = { interval: h.interval, timeout: h.timeout, retries: h.retries, startPeriod: h.startPeriod };
-      if (h.http) return { type: 'http' as const, path: h.http.path, port: h.http.port, ...timing };
-      if (h.tcp) return { type: 'tcp' as const, port: h.tcp.port, ...timing };
-      return { type: 'exec' as const, command: h.exec?.command ?? [], ...timing };
+      // Keys in sorted order, as the graph lists them (see strictObject).
+      const { interval, retries, startPeriod, timeout } = h;
+      if (h.http) return { interval, path: h.http.path, port: h.http.port, retries, startPeriod, timeout, type: 'http' as const };
+      if (h.tcp) return { interval, port: h.tcp.port, retries, startPeriod, timeout, type: 'tcp' as const };
+      return { command: h.exec?.command ?? [], interval, retries, startPeriod, timeout, type: 'exec' as const };
     });
 
 const mountSchema = <R, V>(k: SchemaKit<R, V>) =>
   z.union([
-    z.strictObject({ volume: k.ref(['Volume'], 'name'), path: z.string().startsWith('/'), readOnly: z.boolean().default(false) }),
-    z.strictObject({ config: k.ref(['Config'], 'data'), path: z.string().startsWith('/') }),
-    z.strictObject({ secret: k.ref(['Secret'], 'value'), path: z.string().startsWith('/') }),
+    strictObject({ volume: k.ref(['Volume'], 'name'), path: z.string().startsWith('/'), readOnly: z.boolean().default(false) }),
+    strictObject({ config: k.ref(['Config'], 'data'), path: z.string().startsWith('/') }),
+    strictObject({ secret: k.ref(['Secret'], 'value'), path: z.string().startsWith('/') }),
   ]);
 
 const portSchema = <R, V>(k: SchemaKit<R, V>) => {
-  const obj = z.strictObject({
+  const obj = strictObject({
     containerPort: port,
     name: z.string().optional(),
     protocol: z.enum(['tcp', 'udp']).default('tcp'),
@@ -88,7 +89,7 @@ export const containerFields = <R, V>(k: SchemaKit<R, V>) => ({
   /** Ports the container listens on. @default [] */
   ports: z.array(portSchema(k)).default([]),
   /** Requests (what the scheduler reserves) and limits (what the runtime enforces). @default {} */
-  resources: z.strictObject({ requests: resourceList(k).optional(), limits: resourceList(k).optional() }).default({}),
+  resources: strictObject({ requests: resourceList(k).optional(), limits: resourceList(k).optional() }).default({}),
   /** Health probe gating readiness and rollouts. */
   health: (k.mode === 'input' ? inputHealth(k) : healthSchema(k)).optional(),
   /** Volumes, configs and secrets mounted into the container. @default [] */

@@ -3,19 +3,18 @@ import { z } from 'zod';
 import type { Ref } from '../refs.ts';
 import { Resource } from '../tree/resource.ts';
 import { containerFields, dependsOnField, RESTART_POLICIES } from './container.ts';
-import { inputKit, type SchemaKit } from './kit.ts';
+import { inputKit, type SchemaKit, strictObject } from './kit.ts';
 
 /** Deployment props schema (both kits). */
 export const deploymentSchema = <R, V>(k: SchemaKit<R, V>) =>
-  z.strictObject({
+  strictObject({
     ...containerFields(k),
     /** How many replicas run. @default 1 */
     replicas: z.number().int().min(0, 'must be >= 0').default(1),
     /** What the runtime does when a container exits. @default "always" */
     restart: z.enum(RESTART_POLICIES).default('always'),
     /** Rolling update strategy. @default { maxSurge: 1, maxUnavailable: 0, progressDeadline: "60s" } */
-    update: z
-      .strictObject({
+    update: strictObject({
         /** Extra replicas allowed during an update. @default 1 */
         maxSurge: z.number().int().min(0).default(1),
         /** Replicas that may be unavailable during an update. @default 0 */
@@ -26,12 +25,11 @@ export const deploymentSchema = <R, V>(k: SchemaKit<R, V>) =>
       .refine((u) => u.maxSurge + u.maxUnavailable > 0, 'maxSurge and maxUnavailable cannot both be 0')
       .prefault({}),
     /** Where replicas may run. @default spread, no constraints */
-    placement: z
-      .strictObject({
+    placement: strictObject({
         /** Node labels a node must carry, e.g. `{ zone: 'eu' }`. @default {} */
         constraints: z.record(z.string(), z.string()).default({}),
         /** Spread replicas evenly across the values of a node label. */
-        spreadBy: z.strictObject({ label: z.string(), maxSkew: z.number().int().min(1).default(1) }).optional(),
+        spreadBy: strictObject({ label: z.string(), maxSkew: z.number().int().min(1).default(1) }).optional(),
         /** At most this many replicas per node. */
         maxPerNode: z.number().int().min(1).optional(),
         /** spread (least allocated first) or binpack (most allocated first). @default "spread" */

@@ -2,7 +2,7 @@ import type { Construct } from 'constructs';
 import { z } from 'zod';
 import type { Ref } from '../refs.ts';
 import { Resource } from '../tree/resource.ts';
-import { inputKit, type SchemaKit } from './kit.ts';
+import { inputKit, type SchemaKit, strictObject } from './kit.ts';
 
 const imageBuildFields = {
   /** The build context directory, relative to cluster.ts. */
@@ -16,10 +16,10 @@ const imageBuildFields = {
 };
 
 /** ImageBuild props as the program writes them. */
-export const imageBuildSchema = <R, V>(_k: SchemaKit<R, V>) => z.strictObject(imageBuildFields);
+export const imageBuildSchema = <R, V>(_k: SchemaKit<R, V>) => strictObject(imageBuildFields);
 
 /** ImageBuild props as the graph carries them: with the content hash synth computed. */
-export const imageBuildGraphSchema = z.strictObject({
+export const imageBuildGraphSchema = strictObject({
   ...imageBuildFields,
   /** sha256 over the context files (after .dockerignore), the Dockerfile, build args and target. */
   contentHash: z.string(),

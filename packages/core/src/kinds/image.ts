@@ -2,11 +2,11 @@ import type { Construct } from 'constructs';
 import { z } from 'zod';
 import type { Ref } from '../refs.ts';
 import { Resource } from '../tree/resource.ts';
-import { inputKit, type SchemaKit } from './kit.ts';
+import { inputKit, type SchemaKit, strictObject } from './kit.ts';
 
 /** Image props schema (both kits). */
 export const imageSchema = <R, V>(_k: SchemaKit<R, V>) =>
-  z.strictObject({
+  strictObject({
     /** An image reference: "name:tag" or "name@sha256:…". It must already be present on the engine. */
     name: z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, 'not an image reference such as "busybox:1.36"'),
   });

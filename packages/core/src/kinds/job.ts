@@ -2,11 +2,11 @@ import type { Construct } from 'constructs';
 import { z } from 'zod';
 import { Resource } from '../tree/resource.ts';
 import { containerFields, dependsOnField } from './container.ts';
-import { inputKit, type SchemaKit } from './kit.ts';
+import { inputKit, type SchemaKit, strictObject } from './kit.ts';
 
 /** Job props schema (both kits). */
 export const jobSchema = <R, V>(k: SchemaKit<R, V>) =>
-  z.strictObject({
+  strictObject({
     ...containerFields(k),
     /** Retries after a failed run before the deploy fails. @default 0 */
     backoffLimit: z.number().int().min(0).default(0),

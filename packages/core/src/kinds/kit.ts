@@ -28,6 +28,18 @@ export interface SchemaKit<R = unknown, V = unknown> {
   durationDefault(d: string): z.ZodPrefault<Quantity>;
 }
 
+/**
+ * `z.strictObject` with its shape's keys in sorted order. zod writes what it parses in shape
+ * order and the graph lists keys sorted, so a sorted shape spares synth rebuilding every
+ * parsed object of every resource. Types and messages are those of `z.strictObject`; issues
+ * of one object come in key order.
+ */
+export function strictObject<S extends z.core.$ZodLooseShape>(shape: S): z.ZodObject<S, z.core.$strict> {
+  const sorted: Record<string, unknown> = {};
+  for (const k of Object.keys(shape).sort()) sorted[k] = shape[k];
+  return z.strictObject(sorted as S);
+}
+
 /** A resolved reference in the graph. */
 export const RefJson = z.strictObject({ $ref: z.string(), attr: z.string() });
 export type RefJson = z.infer<typeof RefJson>;

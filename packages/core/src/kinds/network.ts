@@ -1,11 +1,11 @@
 import type { Construct } from 'constructs';
 import { z } from 'zod';
 import { Resource } from '../tree/resource.ts';
-import { inputKit, type SchemaKit } from './kit.ts';
+import { inputKit, type SchemaKit, strictObject } from './kit.ts';
 
 /** Network props schema (both kits). */
 export const networkSchema = <R, V>(_k: SchemaKit<R, V>) =>
-  z.strictObject({
+  strictObject({
     /** No route to the outside world. @default false */
     internal: z.boolean().default(false),
   });

@@ -2,12 +2,11 @@ import type { Construct } from 'constructs';
 import { z } from 'zod';
 import type { Ref } from '../refs.ts';
 import { Resource } from '../tree/resource.ts';
-import { inputKit, type SchemaKit } from './kit.ts';
+import { inputKit, type SchemaKit, strictObject } from './kit.ts';
 
 /** Secret props schema (both kits). The value itself is never part of the graph. */
 export const secretSchema = <R, V>(_k: SchemaKit<R, V>) =>
-  z
-    .strictObject({
+  strictObject({
       /** Read the value from this environment variable at deploy time. */
       fromEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a valid environment variable name').optional(),
       /** Read the value from this file (relative to cluster.ts) at deploy time. */

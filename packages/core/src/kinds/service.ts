@@ -3,13 +3,13 @@ import { z } from 'zod';
 import type { Ref } from '../refs.ts';
 import { Resource } from '../tree/resource.ts';
 import { portNumber } from './container.ts';
-import { inputKit, type SchemaKit } from './kit.ts';
+import { inputKit, type SchemaKit, strictObject } from './kit.ts';
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Service props schema (both kits). */
 export const serviceSchema = <R, V>(k: SchemaKit<R, V>) =>
-  z.strictObject({
+  strictObject({
     /** The Deployment whose ready replicas serve this Service. */
     target: k.ref(['Deployment'], 'name'),
     /** The DNS name on the cluster network. @default the construct id, lower-cased */
@@ -17,7 +17,7 @@ export const serviceSchema = <R, V>(k: SchemaKit<R, V>) =>
     /** Ports: the service port, the container port it forwards to, and an optional host port. */
     ports: z
       .array(
-        z.strictObject({
+        strictObject({
           /** The port clients use. */
           port: portNumber,
           /** The container port. @default port */

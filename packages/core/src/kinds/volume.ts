@@ -2,11 +2,11 @@ import type { Construct } from 'constructs';
 import { z } from 'zod';
 import type { Ref } from '../refs.ts';
 import { Resource } from '../tree/resource.ts';
-import { inputKit, type SchemaKit } from './kit.ts';
+import { inputKit, type SchemaKit, strictObject } from './kit.ts';
 
 /** Volume props schema (both kits). */
 export const volumeSchema = <R, V>(_k: SchemaKit<R, V>) =>
-  z.strictObject({
+  strictObject({
     /** Volume driver. @default "local" */
     driver: z.string().default('local'),
     /** Driver options. @default {} */
