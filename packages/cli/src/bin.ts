@@ -1,5 +1,9 @@
 /** Process entry: wires the real process into `main` and exits with its code. */
-import { main } from './main.ts';
+import { startBundle } from './load/bundle.ts';
+
+// esbuild bundles cluster.ts in its own process while this one loads the CLI's modules.
+startBundle(process.argv.slice(2), process.cwd());
+const { main } = await import('./main.ts');
 
 const controller = new AbortController();
 let interrupts = 0;

@@ -6,12 +6,13 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import vm from 'node:vm';
 import * as constructs from 'constructs';
 import * as core from '@berth/core';
 import * as coreTesting from '@berth/core/testing';
 import { App, BerthError, SynthFailure, type Diagnostic } from '@berth/core';
+import { BOUND_MODULES, bundleFileOf, takeBundle } from './bundle.ts';
 import { BundleMapper } from './source-map.ts';
 
 export interface LoadedProgram {
@@ -21,9 +22,7 @@ export interface LoadedProgram {
   readonly mapper: BundleMapper;
 }
 
-const cliRequire = createRequire(import.meta.url);
-
-const BOUND: Record<string, unknown> = {
+const BOUND: Record<(typeof BOUND_MODULES)[number], unknown> = {
   '@berth/core': core,
   '@berth/core/testing': coreTesting,
   constructs,
@@ -43,27 +42,11 @@ export function resolveAppFile(cwd: string, app: string | undefined): string {
 export async function loadProgram(appFile: string): Promise<LoadedProgram> {
   const appDir = dirname(appFile);
   // A name beside cluster.ts, so the source map's relative paths resolve against appDir.
-  const bundleFile = join(appDir, `.${basename(appFile)}.berth-bundle.cjs`);
-  // require, not import(): esbuild ships CommonJS, and importing CommonJS from ESM first scans
-  // its whole source for export names (a tenth of a second on a busy machine).
-  const { build } = cliRequire('esbuild') as typeof import('esbuild');
+  const bundleFile = bundleFileOf(appFile);
   let result;
   try {
-    result = await build({
-      entryPoints: [appFile],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      write: false,
-      outfile: bundleFile,
-      sourcemap: 'external',
-      sourcesContent: false,
-      external: Object.keys(BOUND),
-      absWorkingDir: appDir,
-      logLevel: 'silent',
-      keepNames: true,
-    });
+    // Usually started by the process entry before the CLI's modules loaded (bundle.ts).
+    result = await takeBundle(appFile);
   } catch (e) {
     const errors = (e as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number; lineText?: string } | null }> }).errors;
     if (!errors) throw new BerthError('load.syntax', `esbuild could not bundle ${appFile}`, { cause: e });
@@ -82,7 +65,7 @@ export async function loadProgram(appFile: string): Promise<LoadedProgram> {
   const mapper = new BundleMapper(bundleFile, map.text);
 
   const userRequire = createRequire(appFile);
-  const req = (id: string): unknown => (id in BOUND ? BOUND[id] : userRequire(id));
+  const req = (id: string): unknown => (id in BOUND ? BOUND[id as keyof typeof BOUND] : userRequire(id));
   const module = { exports: {} as Record<string, unknown> };
   App.resetCreated();
   try {
