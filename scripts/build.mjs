@@ -1,14 +1,85 @@
 // Builds the CLI into ESM: dist/berth.mjs (the entry) plus chunks for what loads lazily (a
 // command's module, the engine), so `berth synth` of a program without an ImageBuild never
-// loads the engine and its tar and .dockerignore packages. dockerode stays external: it
-// carries optional native add-ons (ssh2, cpu-features) that must be resolved from
-// node_modules at run time.
+// loads the engine and its tar and .dockerignore packages.
+//
+// dockerode and docker-modem are bundled, with the parts berth rarely needs replaced by lazy
+// shims (see LAZY below): required as published, `require('dockerode')` cost ~220 ms per
+// process, most of it ssh2 (docker-modem's lib/ssh.js requires it at load for ssh:// hosts)
+// and @grpc/grpc-js + @grpc/proto-loader (dockerode's lib/session.js, used only for BuildKit
+// sessions) — paid by every deploy, status and destroy talking to a local socket. A shim
+// requires the real module from node_modules on first use, so an ssh:// host still works;
+// ssh2 and its native add-on cpu-features are never bundled.
 import { build } from 'esbuild';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Modules replaced by a lazy shim, by who requires them (a package under node_modules, or
+ * `berth` for our own sources) and the specifier used. A shim requires the real module on
+ * first call or property access: for dockerode and docker-modem, from the installed dockerode
+ * (so node resolves it as it would from there: dockerode's own docker-modem and tar-fs 2); for
+ * berth, from the bundle, as an external import would. session.js and buildkit.js also read
+ * proto files beside themselves (`__dirname`), which only works from their own folder.
+ */
+const LAZY = {
+  'docker-modem': {
+    // requires ssh2 (and through it the optional native add-on cpu-features): ssh:// hosts only
+    './ssh': 'docker-modem/lib/ssh.js',
+  },
+  dockerode: {
+    // requires @grpc/grpc-js and @grpc/proto-loader: BuildKit sessions (build version "2") only
+    './session': './session.js',
+    // requires protobufjs: BuildKit progress only
+    './buildkit': './buildkit.js',
+    // tar-fs 2: packing a build context given as a folder only (berth streams its own tar)
+    'tar-fs': 'tar-fs',
+  },
+  berth: {
+    // building images only (build contexts, the proxy's base image): not a deploy of built images
+    'tar-fs': 'tar-fs',
+    '@balena/dockerignore': '@balena/dockerignore',
+  },
+};
+
+/** Who requires from a folder: the innermost package under node_modules, else berth itself. */
+function ownerOf(dir) {
+  const parts = dir.split(/[\\/]/);
+  const i = parts.lastIndexOf('node_modules');
+  if (i < 0) return 'berth';
+  return parts[i + 1]?.startsWith('@') ? `${parts[i + 1]}/${parts[i + 2]}` : parts[i + 1];
+}
+
+const lazyShims = {
+  name: 'berth-lazy-shims',
+  setup(b) {
+    b.onResolve({ filter: /^(\.\/(ssh|session|buildkit)|tar-fs|@balena\/dockerignore)$/ }, (args) => {
+      // The shim's own require of the real module stays a run-time require.
+      if (args.namespace === 'berth-lazy') return { path: args.path, external: true };
+      const owner = ownerOf(args.resolveDir);
+      const spec = LAZY[owner]?.[args.path];
+      return spec ? { path: `${owner}:${spec}`, namespace: 'berth-lazy', pluginData: { owner, spec } } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'berth-lazy' }, ({ pluginData: { owner, spec } }) => ({
+      loader: 'js',
+      contents: `// ${spec} for ${owner}, loaded on first use (scripts/build.mjs, LAZY)
+const { createRequire } = require('node:module');
+let real;
+const load = () => (real ??= (${owner === 'berth' ? 'require' : "createRequire(require.resolve('dockerode'))"})(${JSON.stringify(spec)}));
+module.exports = new Proxy(function () {}, {
+  apply: (_, self, args) => Reflect.apply(load(), self, args),
+  construct: (_, args, target) => Reflect.construct(load(), args, target),
+  // The bundle's CommonJS interop asks for __esModule when the module is imported: not a use.
+  get: (_, key) => (key === '__esModule' && real === undefined ? undefined : load()[key]),
+  has: (_, key) => key in load(),
+});
+`,
+    }));
+  },
+};
+
 const outdir = join(root, 'packages/cli/dist');
 const result = await build({
   absWorkingDir: root,
@@ -23,7 +94,8 @@ const result = await build({
   target: 'node20',
   sourcemap: 'linked',
   metafile: true,
-  external: ['esbuild', 'dockerode', 'tar-fs', '@balena/dockerignore'],
+  external: ['esbuild', 'tar-fs', '@balena/dockerignore'],
+  plugins: [lazyShims],
   alias: {
     '@berth/core/testing': './packages/core/src/testing.ts',
     '@berth/core': './packages/core/src/index.ts',
