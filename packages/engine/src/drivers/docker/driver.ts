@@ -10,6 +10,7 @@ import type { Observed, ObservedResource } from '../../plan/observed.ts';
 import { connect, tryPing, type DockerClient } from './connect.ts';
 import { containerIp, createContainer, inspectContainer, listContainers, removeContainer, runContainer, stopContainer, type ContainerSpec, type ContainerSummary } from './containers.ts';
 import { removeAllByLabel } from './cleanup.ts';
+import { ContainerEvents } from './events.ts';
 import { waitForHealth, type HealthOutcome } from './health.ts';
 import { buildImage, tryImageId } from './images.ts';
 import { LABEL_CLUSTER, LABEL_COMPONENT, LABEL_ORDINAL, LABEL_RELEASE, LABEL_RESOURCE, LABEL_SPEC } from './labels.ts';
@@ -99,6 +100,7 @@ export class DockerDriver implements Driver {
   private readonly address: string;
   private readonly publishReplicaPorts: boolean;
   private proxyImage: Promise<string> | undefined;
+  private readonly events: ContainerEvents;
 
   constructor(opts: DockerDriverOptions) {
     this.cluster = opts.cluster;
@@ -108,6 +110,7 @@ export class DockerDriver implements Driver {
     this.proxyDir = opts.proxyDir ?? DEFAULT_PROXY_DIR;
     this.address = opts.address ?? '127.0.0.1';
     this.publishReplicaPorts = opts.publishReplicaPorts ?? false;
+    this.events = new ContainerEvents(this.client, opts.cluster);
   }
 
   /** The node's name. */
@@ -306,14 +309,16 @@ export class DockerDriver implements Driver {
   }
 
   /**
-   * The cluster's replica containers as one list call, shared by every replica being waited on
-   * and at most 100 ms old. With 50 rollouts waiting at once, an inspect per replica every
-   * 200 ms was 250 engine calls a second on a 2-core machine, slowing the very health checks
-   * being waited for; this is 10, and a replica is seen healthy within ~0.1 s of turning so.
+   * The cluster's replica containers as one list call, shared by every replica being waited on.
+   * A list requested before `since` is not used (a replica started after it would look
+   * "created"), nor one older than `maxAgeMs`. With 50 rollouts waiting at once, an inspect
+   * per replica every 200 ms was 250 engine calls a second on a 2-core machine, slowing the
+   * very health checks being waited for.
    */
   private statusList: { at: number; list: Promise<Map<string, ContainerSummary>> } | undefined;
-  private replicaStatuses(): Promise<Map<string, ContainerSummary>> {
-    if (this.statusList && Date.now() - this.statusList.at < 100) return this.statusList.list;
+  private replicaStatuses(since: number, maxAgeMs: number): Promise<Map<string, ContainerSummary>> {
+    const cached = this.statusList;
+    if (cached && cached.at >= since && Date.now() - cached.at < maxAgeMs) return cached.list;
     const list = listContainers(this.client, { [LABEL_CLUSTER]: this.cluster, [LABEL_COMPONENT]: 'replica' }, { all: true }).then((cs) => new Map(cs.map((c) => [c.id, c])));
     this.statusList = { at: Date.now(), list };
     list.catch(() => {
@@ -324,22 +329,31 @@ export class DockerDriver implements Driver {
 
   async waitReady(replica: Replica, deadlineMs: number, signal?: AbortSignal): Promise<Readiness> {
     const t0 = Date.now();
-    // The common case — a health check that passes — is seen in the shared list. Anything else
-    // (no health check, unhealthy, exited, gone, time up) goes to waitForHealth below, which
-    // inspects this one container and says why.
-    while (!signal?.aborted && Date.now() - t0 < deadlineMs) {
-      const c = (await this.replicaStatuses().catch(() => undefined))?.get(replica.containerId);
-      if (!c || c.state !== 'running' || !/\(health: starting\)|\(healthy\)/.test(c.status)) break;
-      if (/\(healthy\)/.test(c.status)) return { ready: true, elapsedMs: Date.now() - t0 };
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, 100);
-        function done(): void {
-          clearTimeout(t);
-          signal?.removeEventListener('abort', done);
-          resolve();
-        }
-        signal?.addEventListener('abort', done, { once: true });
-      });
+    // The common case — a health check that passes — is seen from the engine's events (the
+    // moment it turns healthy) or, as a fallback, in the shared list. Anything else (no health
+    // check, unhealthy, exited, gone, time up) goes to waitForHealth below, which inspects this
+    // one container and says why. Watching starts before the first look, so a change between
+    // the two is not missed.
+    const watch = this.events.watch(replica.containerId);
+    try {
+      let since = t0;
+      while (!signal?.aborted && Date.now() - t0 < deadlineMs) {
+        // While events arrive, the list is only a backstop (an event dropped or sent before the
+        // stream was connected): one shared list a second, instead of ten.
+        const live = this.events.live;
+        const c = (await this.replicaStatuses(since, live ? 1000 : 100).catch(() => undefined))?.get(replica.containerId);
+        if (!c || c.state !== 'running' || !/\(health: starting\)|\(healthy\)/.test(c.status)) break;
+        if (/\(healthy\)/.test(c.status)) return { ready: true, elapsedMs: Date.now() - t0 };
+        since = 0;
+        const action = await watch.next(live ? 1000 : 100, signal);
+        if (action === 'health_status: healthy') return { ready: true, elapsedMs: Date.now() - t0 };
+        // Died, OOM-killed, removed or unhealthy: waitForHealth finds out which, and why.
+        if (action !== undefined && action !== 'health_status: starting') break;
+        // Nothing yet (or the stream just connected): look again, with a list from now on.
+        if (action === undefined && !live && this.events.live) since = Date.now();
+      }
+    } finally {
+      watch.close();
     }
     // Without a health check, "running" right after start says little: a process that crashes
     // (or is OOM-killed) a moment later must not count as ready, so it must stay up a second.
@@ -487,6 +501,7 @@ export class DockerDriver implements Driver {
   }
 
   async close(): Promise<void> {
-    // dockerode keeps no connection open between calls; nothing to release.
+    // dockerode keeps no connection open between calls; only the event stream, while watched.
+    this.events.close();
   }
 }
