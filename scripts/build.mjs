@@ -1,6 +1,8 @@
-// Builds the CLI into ESM: dist/berth.mjs (the entry) plus chunks for what loads lazily (a
-// command's module, the engine), so `berth synth` of a program without an ImageBuild never
-// loads the engine and its tar and .dockerignore packages.
+// Builds the CLI into one CommonJS file, dist/berth.cjs, which bin/berth.mjs runs through V8's
+// code cache (see there): a cached run skips parsing and compiling the CLI, and one file is
+// one cache. Modules still initialise lazily — esbuild wraps each module that is imported
+// with import() — so `berth synth` of a program without an ImageBuild never runs the engine's
+// module code, and a command's module runs only for that command.
 //
 // dockerode and docker-modem are bundled, with the parts berth rarely needs replaced by lazy
 // shims (see LAZY below): required as published, `require('dockerode')` cost ~220 ms per
@@ -10,7 +12,7 @@
 // requires the real module from node_modules on first use, so an ssh:// host still works;
 // ssh2 and its native add-on cpu-features are never bundled.
 import { build } from 'esbuild';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,19 +83,15 @@ module.exports = new Proxy(function () {}, {
 };
 
 const outdir = join(root, 'packages/cli/dist');
-const result = await build({
+await build({
   absWorkingDir: root,
-  entryPoints: { berth: 'packages/cli/src/bin.ts' },
-  outdir: 'packages/cli/dist',
-  chunkNames: 'chunks/[name]-[hash]',
-  outExtension: { '.js': '.mjs' },
-  splitting: true,
+  entryPoints: ['packages/cli/src/bin.ts'],
+  outfile: 'packages/cli/dist/berth.cjs',
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   sourcemap: 'linked',
-  metafile: true,
   external: ['esbuild', 'tar-fs', '@balena/dockerignore'],
   plugins: [lazyShims],
   alias: {
@@ -101,22 +99,13 @@ const result = await build({
     '@berth/core': './packages/core/src/index.ts',
     '@berth/engine': './packages/engine/src/index.ts',
   },
-  // CJS dependencies bundled into ESM need a require for node built-ins.
-  banner: { js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);" },
+  // Sources find files beside themselves through import.meta.url, which CommonJS lacks.
+  define: { 'import.meta.url': '__berthModuleUrl' },
+  banner: { js: "const __berthModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // The lazy shims resolve dockerode at run time on purpose (see LAZY).
+  logOverride: { 'require-resolve-not-external': 'silent' },
   logLevel: 'warning',
 });
 
-// Chunk names carry content hashes: drop the ones this build no longer references. Only old
-// ones: a build running at the same time (another checkout state) may have just written its own.
-const fresh = new Set(Object.keys(result.metafile.outputs).map((f) => join(root, f)));
-const chunks = join(outdir, 'chunks');
-const stale = Date.now() - 10 * 60_000;
-for (const f of existsSync(chunks) ? readdirSync(chunks) : []) {
-  const file = join(chunks, f);
-  if (fresh.has(file) || fresh.has(file.replace(/\.map$/, ''))) continue;
-  try {
-    if (statSync(file).mtimeMs < stale) rmSync(file, { force: true });
-  } catch {
-    // gone already
-  }
-}
+// What earlier builds wrote (an ESM entry and its chunks) would only mislead.
+for (const old of ['berth.mjs', 'berth.mjs.map', 'chunks']) rmSync(join(outdir, old), { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { formatGraph, GraphJson } from '@berth/core';
 
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'packages/cli/bin/berth.mjs');
-const built = existsSync(join(ROOT, 'packages/cli/dist/berth.mjs'));
+const built = existsSync(join(ROOT, 'packages/cli/dist/berth.cjs'));
 const out = mkdtempSync(join(tmpdir(), 'berth-synth-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 

@@ -19,7 +19,7 @@ export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 /** undefined when a Docker engine answers /_ping and the CLI is built; otherwise why the suite is skipped. */
 export const unavailable: string | undefined = await (async () => {
-  if (!existsSync(join(ROOT, 'packages/cli/dist/berth.mjs'))) return 'the CLI is not built (npm run build)';
+  if (!existsSync(join(ROOT, 'packages/cli/dist/berth.cjs'))) return 'the CLI is not built (npm run build)';
   const sock = (process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
   const pong = await new Promise<string | undefined>((resolve) => {
     const req = http.get({ socketPath: sock, path: '/_ping', timeout: 3000 }, (res) => {

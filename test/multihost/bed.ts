@@ -49,7 +49,7 @@ export const unavailable: string | undefined = await (async () => {
   if (process.platform !== 'linux') return `needs Linux network namespaces (this is ${process.platform})`;
   if (process.getuid?.() !== 0) return 'needs root (network namespaces and extra dockerd instances)';
   for (const cmd of ['ip', 'nsenter', 'unshare', 'dockerd', 'curl']) if (!onPath(cmd)) return `\`${cmd}\` is not installed`;
-  if (!existsSync(join(ROOT, 'packages/cli/dist/berth.mjs'))) return 'the CLI is not built (npm run build)';
+  if (!existsSync(join(ROOT, 'packages/cli/dist/berth.cjs'))) return 'the CLI is not built (npm run build)';
   const pong = await api(MAIN_SOCK, '/_ping', { timeoutMs: 3000 });
   if (pong.status !== 200) return `no main Docker engine on ${MAIN_SOCK} to take the test images from (run scripts/ensure-docker.sh): ${pong.body}`;
   const images = spawnSync(join(ROOT, 'scripts/build-test-images.sh'), { encoding: 'utf8', timeout: 180_000 });

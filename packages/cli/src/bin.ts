@@ -3,7 +3,6 @@ import { startBundle } from './load/bundle.ts';
 
 // esbuild bundles cluster.ts in its own process while this one loads the CLI's modules.
 startBundle(process.argv.slice(2), process.cwd());
-const { main } = await import('./main.ts');
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -19,13 +18,18 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 const env = process.env;
 const color = !('NO_COLOR' in env) && (Boolean(process.stdout.isTTY) || ('FORCE_COLOR' in env && env['FORCE_COLOR'] !== '0'));
 
-const code = await main(process.argv.slice(2), {
-  cwd: process.cwd(),
-  env,
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  color,
-  signal: controller.signal,
-});
-process.exitCode = code;
+void run();
+
+async function run(): Promise<void> {
+  const { main } = await import('./main.ts');
+  const code = await main(process.argv.slice(2), {
+    cwd: process.cwd(),
+    env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    color,
+    signal: controller.signal,
+  });
+  process.exitCode = code;
+}
