@@ -70,9 +70,9 @@ const cdk8sBin = join(peers, 'node_modules', '.bin', 'cdk8s');
 const esbuildBin = join(peers, 'node_modules', '.bin', 'esbuild');
 
 /** Median wall time (s) of `cmd` run in `cwd`, by hyperfine, without an intermediate shell. */
-function time(cmd, cwd, runs) {
+function time(cmd, cwd, runs, env = {}) {
   const out = join(work, 'hyperfine.json');
-  sh('hyperfine', ['-N', '--style', 'none', '--warmup', '1', '--runs', String(runs), '--export-json', out, cmd], cwd);
+  sh('hyperfine', ['-N', '--style', 'none', '--warmup', '1', '--runs', String(runs), '--export-json', out, cmd], cwd, { env: { ...process.env, ...env } });
   const r = JSON.parse(readFileSync(out, 'utf8')).results[0];
   rmSync(out, { force: true });
   // user + system: CPU time of the process tree, which a busy machine inflates less than wall time.
@@ -108,15 +108,20 @@ for (const n of SIZES) {
 
   const runs = n >= 5000 ? Math.max(3, RUNS) : RUNS * 2;
   log(`N=${n}: berth…`);
-  const berth = time(`node ${berthBin} synth --app ${join(berthDir, 'cluster.ts')}`, root, runs);
-  const berthMem = peakMb(['node', berthBin, 'synth', '--app', join(berthDir, 'cluster.ts')], root);
+  // berth's own compile cache (bin/berth.mjs), in a folder of this run: hyperfine's warm-up
+  // run writes it, as a user's first run does. The no-cache figure is that first run.
+  const cacheEnv = { BERTH_CACHE_DIR: join(work, 'compile-cache') };
+  rmSync(cacheEnv.BERTH_CACHE_DIR, { recursive: true, force: true });
+  const berth = time(`node ${berthBin} synth --app ${join(berthDir, 'cluster.ts')}`, root, runs, cacheEnv);
+  const berthCold = time(`node ${berthBin} synth --app ${join(berthDir, 'cluster.ts')}`, root, runs, { BERTH_NO_COMPILE_CACHE: '1' });
+  const berthMem = peakMb(['env', `BERTH_CACHE_DIR=${cacheEnv.BERTH_CACHE_DIR}`, 'node', berthBin, 'synth', '--app', join(berthDir, 'cluster.ts')], root);
   log(`N=${n}: cdk8s-plus under node…`);
   const node = time('node main.js', cdk8sDir, runs);
   const nodeMem = peakMb(['node', 'main.js'], cdk8sDir);
   log(`N=${n}: cdk8s-plus through the cdk8s CLI…`);
   const cli = time(`${cdk8sBin} synth --no-check-upgrade`, cdk8sDir, runs);
   const cliMem = peakMb([cdk8sBin, 'synth', '--no-check-upgrade'], cdk8sDir);
-  const row = { n, berth, berthMem, node, nodeMem, cli, cliMem };
+  const row = { n, berth, berthCold, berthMem, node, nodeMem, cli, cliMem };
   rows.push(row);
   log(`N=${n}: berth ${berth.median.toFixed(3)} s ${berthMem.toFixed(0)} MB | cdk8s-plus node ${node.median.toFixed(3)} s ${nodeMem.toFixed(0)} MB | cdk8s CLI ${cli.median.toFixed(3)} s ${cliMem.toFixed(0)} MB`);
 }
@@ -143,7 +148,8 @@ const section = `## synth
 berth \`cluster.ts\` and the same app for cdk8s-plus-33 (\`kplus.Deployment\` +
 \`exposeViaService\`). Whole processes as a user runs them, timed by hyperfine (median of
 ${RUNS * 2} runs for N < 5000, ${Math.max(3, RUNS)} for N = 5000, one warm-up):
-\`berth synth --app …\` (built CLI, esbuild bundling cluster.ts included);
+\`berth synth --app …\` (built CLI, esbuild bundling cluster.ts included, with the compile
+cache its first run writes — the warm-up run here; the last table has runs without it);
 cdk8s-plus's compiled \`main.js\` under plain node; and \`cdk8s synth --no-check-upgrade\`
 (which runs the same \`node main.js\`). Peak memory is GNU time's max RSS (the largest process
 of the tree), median of ${MEM_RUNS}. Ratio = cdk8s-plus under node ÷ berth.
@@ -162,6 +168,13 @@ of the same runs) move less than the median wall time:
 | N | berth min s | cdk8s-plus node min s | berth cpu s | cdk8s-plus node cpu s | cdk8s CLI cpu s | cpu ratio (node) |
 | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${rows.map((r) => `| ${r.n} | ${f3(r.berth.min)} | ${f3(r.node.min)} | ${f3(r.berth.cpu)} | ${f3(r.node.cpu)} | ${f3(r.cli.cpu)} | ${(r.node.cpu / r.berth.cpu).toFixed(1)}× |`).join('\n')}
+
+berth without its compile cache (\`BERTH_NO_COMPILE_CACHE=1\`: every run parses and compiles
+the CLI, as the very first run does):
+
+| N | berth, no cache: median s | min s | cpu s | ratio (node, median) |
+| ---: | ---: | ---: | ---: | ---: |
+${rows.map((r) => `| ${r.n} | ${f3(r.berthCold.median)} | ${f3(r.berthCold.min)} | ${f3(r.berthCold.cpu)} | ${(r.node.median / r.berthCold.median).toFixed(1)}× |`).join('\n')}
 
 Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB,
 ${os.type()} ${os.release()}, node ${process.version}, ${hyperfineVersion}; peers: cdk8s
