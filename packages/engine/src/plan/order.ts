@@ -20,7 +20,9 @@ export function topoOrder(ids: readonly string[], depsOf: (id: string) => readon
     pending.set(id, n);
   }
   // `ready` stays sorted descending so the smallest id pops from the end in O(1).
-  const ready = ids.filter((id) => pending.get(id) === 0).sort(descending);
+  // sort() without a comparator orders strings by UTF-16 code units, as `ascending` does, and
+  // spares a call per comparison.
+  const ready = ids.filter((id) => pending.get(id) === 0).sort().reverse();
   const out: string[] = [];
   while (ready.length > 0) {
     const id = ready.pop() as string;
@@ -41,9 +43,6 @@ export function topoOrder(ids: readonly string[], depsOf: (id: string) => readon
 
 function ascending(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-function descending(a: string, b: string): number {
-  return ascending(b, a);
 }
 function insertDescending(xs: string[], x: string): void {
   let lo = 0;

@@ -92,7 +92,8 @@ export function plan(input: PlanInput): Plan {
   const movedAway = new Set(movedFrom.values());
 
   // Dependencies first, so a consumer can cite the change of what it consumes.
-  const graphIds = graph.resources.map((r) => r.id).sort(byId);
+  // Default sort: UTF-16 code unit order, the same as byId, without a call per comparison.
+  const graphIds = graph.resources.map((r) => r.id).sort();
   const forward = topoOrder(graphIds, (id) => resources.get(id)?.dependsOn ?? []);
   for (const id of forward) {
     const r = resources.get(id) as ResourceJson;
