@@ -87,6 +87,9 @@ export async function waitForHealth(client: DockerClient, containerId: string, o
     const info = await tryInspectContainer(client, containerId);
     if (!info) return { status: 'missing', elapsedMs: elapsed() };
     const s = info.State;
+    // Being removed: gone for our purposes (its health reads "unhealthy" once stopped, which
+    // would blame a health check that never failed).
+    if (s.Status === 'removing') return { status: 'missing', elapsedMs: elapsed() };
     // Restarting means it already exited once; a crash-looping replica is not going to become ready.
     if (s.Status === 'exited' || s.Status === 'dead' || s.Restarting) {
       return {
