@@ -25,6 +25,13 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
     const state = await store.read(g.cluster);
     const driver = await driverFor(g);
     const rows: Array<{ id: string; kind: string; ready: string; health: string; nodes: string; ports: string; release: string; containers: Array<{ name: string; state: string; health: string; node: string; spec: string }> }> = [];
+    // All at once (the driver answers them with one engine list) and without addresses,
+    // which status does not show: one by one, each running replica cost an inspect too.
+    const listed = new Map(
+      await Promise.all(
+        g.resources.filter((r) => r.kind === 'Deployment' || r.kind === 'Job').map(async (r) => [r.id, await driver.listReplicas(r.id, { addresses: false })] as const),
+      ),
+    );
     for (const r of g.resources) {
       if (r.kind !== 'Deployment' && r.kind !== 'Service' && r.kind !== 'Job') continue;
       if (r.kind === 'Service') {
@@ -33,7 +40,7 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
         rows.push({ id: r.id, kind: 'Service', ready: state?.resources[r.id] ? `${backends.length} backends` : 'not deployed', health: '', nodes: '', ports: pub, release: '', containers: [] });
         continue;
       }
-      const reps = await driver.listReplicas(r.id);
+      const reps = listed.get(r.id) ?? [];
       const want = r.kind === 'Deployment' ? r.props.replicas : 1;
       const running = reps.filter((x) => x.state === 'running' && (x.health === 'healthy' || x.health === 'none'));
       const healths = [...new Set(reps.map((x) => x.health))].join(',');

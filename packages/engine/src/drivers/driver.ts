@@ -125,8 +125,12 @@ export interface Driver {
   removeVolume(id: string): Promise<void>;
   ensureNetwork(id: string, props: { internal: boolean }): Promise<{ name: string }>;
   removeNetwork(id: string): Promise<void>;
-  /** Every container of a Deployment, any state, any spec. */
-  listReplicas(resourceId: string): Promise<Replica[]>;
+  /**
+   * Every container of a Deployment, any state, any spec. `addresses: false` skips finding
+   * where each running one is reachable (an engine call per replica), for callers that only
+   * need to know which containers exist.
+   */
+  listReplicas(resourceId: string, opts?: { readonly addresses?: boolean }): Promise<Replica[]>;
   startReplica(spec: RunSpec, signal?: AbortSignal): Promise<Replica>;
   waitReady(replica: Replica, deadlineMs: number, signal?: AbortSignal): Promise<Readiness>;
   /** Stops but keeps a replica, so a failed rollout can start it again. */

@@ -132,7 +132,8 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
 
   // Scale down and clean up: anything not current leaves the Services, then is removed.
   const keep = new Set([...current.values()].map((r) => r.containerId));
-  const extra = (await driver.listReplicas(id)).filter((r) => !keep.has(r.containerId));
+  // Only which containers exist matters here, not their addresses.
+  const extra = (await driver.listReplicas(id, { addresses: false })).filter((r) => !keep.has(r.containerId));
   if (extra.length > 0) {
     for (const r of extra) serving.delete(r.containerId);
     await pushBackends();

@@ -165,9 +165,9 @@ export class DockerClusterDriver implements Driver {
     await Promise.all(this.live().map((d) => d.removeNetwork(id).catch(() => undefined)));
   }
 
-  async listReplicas(resourceId: string): Promise<Replica[]> {
+  async listReplicas(resourceId: string, opts: { readonly addresses?: boolean } = {}): Promise<Replica[]> {
     await this.checkReachable();
-    const lists = await Promise.all(this.live().map((d) => d.listReplicas(resourceId)));
+    const lists = await Promise.all(this.live().map((d) => d.listReplicas(resourceId, opts)));
     return lists.flat().sort((a, b) => a.ordinal - b.ordinal || (a.name < b.name ? -1 : 1));
   }
 

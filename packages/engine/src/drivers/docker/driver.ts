@@ -120,8 +120,10 @@ export class DockerDriver implements Driver {
 
   async nodeStatus(): Promise<NodeStatus[]> {
     const err = await tryPing(this.client, 3000);
-    const capacity = err === undefined ? await this.capacity() : { cpu: 0, memory: 0 };
-    const volumes = err === undefined ? (await listVolumes(this.client, { [LABEL_CLUSTER]: this.cluster })).map((v) => v.labels[LABEL_RESOURCE] ?? v.name) : [];
+    const [capacity, volumes] =
+      err === undefined
+        ? await Promise.all([this.capacity(), listVolumes(this.client, { [LABEL_CLUSTER]: this.cluster }).then((vs) => vs.map((v) => v.labels[LABEL_RESOURCE] ?? v.name))])
+        : [{ cpu: 0, memory: 0 }, []];
     return [{ name: this.node, labels: {}, capacity, reachable: err === undefined, volumes, ...(err !== undefined ? { error: err } : {}) }];
   }
 
@@ -243,20 +245,18 @@ export class DockerDriver implements Driver {
     await removeNetwork(this.client, `${this.network}-${id}`);
   }
 
-  async listReplicas(resourceId: string): Promise<Replica[]> {
-    const cs = await listContainers(this.client, { [LABEL_CLUSTER]: this.cluster, [LABEL_RESOURCE]: resourceId, [LABEL_COMPONENT]: 'replica' }, { all: true });
-    const out: Replica[] = [];
-    for (const c of cs) {
-      let address: string | undefined;
-      let endpoints: Record<number, string> | undefined;
-      if (c.state === 'running') {
+  async listReplicas(resourceId: string, opts: { readonly addresses?: boolean } = {}): Promise<Replica[]> {
+    const all = await this.replicasNow();
+    const cs = [...all.values()].filter((c) => c.labels[LABEL_RESOURCE] === resourceId);
+    const out = await Promise.all(
+      cs.map(async (c): Promise<Replica> => {
+        if (c.state !== 'running' || opts.addresses === false) return this.toReplica(c);
         const info = await inspectContainer(this.client, c.id).catch(() => undefined);
-        address = info ? containerIp(info, this.network) : undefined;
-        endpoints = info ? this.endpointsOf(info) : undefined;
-      }
-      const r = this.toReplica(c, address);
-      out.push(endpoints ? { ...r, endpoints } : r);
-    }
+        const r = this.toReplica(c, info ? containerIp(info, this.network) : undefined);
+        const endpoints = info ? this.endpointsOf(info) : undefined;
+        return endpoints ? { ...r, endpoints } : r;
+      }),
+    );
     return out.sort((a, b) => a.ordinal - b.ordinal || (a.name < b.name ? -1 : 1));
   }
 
@@ -293,6 +293,7 @@ export class DockerDriver implements Driver {
   async startReplica(spec: RunSpec): Promise<Replica> {
     const c = await runContainer(this.client, this.containerSpec(spec));
     const info = await inspectContainer(this.client, c.id);
+    if (info.State.Running && info.State.Health?.Status === 'starting') this.seenStarting.add(c.id);
     return {
       resourceId: spec.resourceId,
       ordinal: spec.ordinal,
@@ -316,15 +317,38 @@ export class DockerDriver implements Driver {
    * very health checks being waited for.
    */
   private statusList: { at: number; list: Promise<Map<string, ContainerSummary>> } | undefined;
+  /** Replicas startReplica inspected running, health check starting, not yet waited for. */
+  private readonly seenStarting = new Set<string>();
   private replicaStatuses(since: number, maxAgeMs: number): Promise<Map<string, ContainerSummary>> {
     const cached = this.statusList;
     if (cached && cached.at >= since && Date.now() - cached.at < maxAgeMs) return cached.list;
+    return this.listReplicaContainers();
+  }
+
+  private listReplicaContainers(): Promise<Map<string, ContainerSummary>> {
     const list = listContainers(this.client, { [LABEL_CLUSTER]: this.cluster, [LABEL_COMPONENT]: 'replica' }, { all: true }).then((cs) => new Map(cs.map((c) => [c.id, c])));
     this.statusList = { at: Date.now(), list };
     list.catch(() => {
       if (this.statusList?.list === list) this.statusList = undefined;
     });
     return list;
+  }
+
+  /**
+   * The replica containers as of now: calls made in the same turn of the event loop share one
+   * list call, sent after all of them (so it is as fresh as a call of their own). The 50
+   * rollouts of a cold deploy start together and each asked for its own list.
+   */
+  private sameTurnList: Promise<Map<string, ContainerSummary>> | undefined;
+  private replicasNow(): Promise<Map<string, ContainerSummary>> {
+    if (!this.sameTurnList) {
+      const list = this.listReplicaContainers();
+      this.sameTurnList = list;
+      setImmediate(() => {
+        if (this.sameTurnList === list) this.sameTurnList = undefined;
+      });
+    }
+    return this.sameTurnList;
   }
 
   async waitReady(replica: Replica, deadlineMs: number, signal?: AbortSignal): Promise<Readiness> {
@@ -336,15 +360,23 @@ export class DockerDriver implements Driver {
     // the two is not missed.
     const watch = this.events.watch(replica.containerId);
     try {
+      // A replica that startReplica saw running with its health check starting needs no first
+      // look (it cannot pass before its first interval; an early death is an event, or seen by
+      // the backstop): with 50 replicas starting, that look was 50 lists of 50 containers.
+      // Every other replica (a rollback's restarted one, say) is looked at first.
+      let look = !this.seenStarting.delete(replica.containerId);
       let since = t0;
       while (!signal?.aborted && Date.now() - t0 < deadlineMs) {
         // While events arrive, the list is only a backstop (an event dropped or sent before the
         // stream was connected): one shared list a second, instead of ten.
         const live = this.events.live;
-        const c = (await this.replicaStatuses(since, live ? 1000 : 100).catch(() => undefined))?.get(replica.containerId);
-        if (!c || c.state !== 'running' || !/\(health: starting\)|\(healthy\)/.test(c.status)) break;
-        if (/\(healthy\)/.test(c.status)) return { ready: true, elapsedMs: Date.now() - t0 };
-        since = 0;
+        if (look) {
+          const c = (await this.replicaStatuses(since, live ? 1000 : 100).catch(() => undefined))?.get(replica.containerId);
+          if (!c || c.state !== 'running' || !/\(health: starting\)|\(healthy\)/.test(c.status)) break;
+          if (/\(healthy\)/.test(c.status)) return { ready: true, elapsedMs: Date.now() - t0 };
+          since = 0;
+        }
+        look = true;
         const action = await watch.next(live ? 1000 : 100, signal);
         if (action === 'health_status: healthy') return { ready: true, elapsedMs: Date.now() - t0 };
         // Died, OOM-killed, removed or unhealthy: waitForHealth finds out which, and why.
