@@ -4,9 +4,10 @@
  * it carries what a user needs to see why: the last probe's output, the exit code, OOMKilled,
  * and the last log lines.
  *
- * Polls inspect (every 200 ms by default) rather than following the events stream: each
- * health probe emits three exec events, and a poll cannot miss a transition that happened
- * before we started watching.
+ * Polls inspect (every 200 ms by default): a poll cannot miss a transition that happened before
+ * it started watching, and it reads everything the outcome needs. The driver's readiness gate
+ * waits on the engine's events (events.ts) for the common case, a replica turning healthy, and
+ * comes here for anything else, to learn what happened.
  */
 import { DriverError } from '../../../../core/src/errors.ts';
 import type { DockerClient } from './connect.ts';
