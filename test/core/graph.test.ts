@@ -12,6 +12,7 @@ import {
   Service,
   Volume,
   formatGraph,
+  graphChunks,
   makeRef,
   stableStringify,
   synthesize,
@@ -267,5 +268,21 @@ describe('canonical key order', () => {
     expect(lines.filter((l) => l.startsWith('    {"dependsOn":'))).toHaveLength(2);
     expect(text.endsWith('}\n')).toBe(true);
     expect(formatGraph({ cluster: 'e', resources: [], moved: [] })).toBe('{\n  "cluster": "e",\n  "moved": [],\n  "resources": []\n}\n');
+  });
+});
+
+describe('graphChunks', () => {
+  it('are formatGraph cut into pieces of at most `batch` resources', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 1, max: 5 }), (n, batch) => {
+        const c = Testing.cluster('chunks');
+        for (let i = 0; i < n; i++) new Deployment(c, `d${i}`, { image: 'busybox:1.36', env: { I: i } });
+        const g = Testing.synth(c);
+        const chunks = [...graphChunks(g, batch)];
+        expect(chunks.join('')).toBe(formatGraph(g));
+        for (const chunk of chunks) expect(chunk.split('\n').filter((l) => l.startsWith('    {')).length).toBeLessThanOrEqual(batch);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -1,6 +1,6 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { formatGraph } from '@berth/core';
+import { graphChunks } from '@berth/core';
 import { APP_OPTIONS, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { synthApp } from '../load/synth-app.ts';
@@ -27,8 +27,14 @@ export async function synthCommand(ctx: CommandContext): Promise<number> {
   const written: string[] = [];
   for (const g of graphs) {
     const file = join(outDir, `${g.cluster}.graph.json`);
-    // Temp file + rename: a reader never sees half a graph.
-    writeFileSync(`${file}.tmp`, formatGraph(g));
+    // Temp file + rename: a reader never sees half a graph. Written piece by piece, so a large
+    // graph never exists as one string (formatGraph's bytes, see graphChunks).
+    const fd = openSync(`${file}.tmp`, 'w');
+    try {
+      for (const chunk of graphChunks(g)) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(`${file}.tmp`, file);
     written.push(file);
   }

@@ -38,6 +38,22 @@ function isCore(file: string): boolean {
 }
 
 /**
+ * One shared, frozen object per position: a program makes most of its constructs from a few
+ * lines (loops, helpers), and thousands of equal location objects that live until synth were
+ * work for the garbage collector.
+ */
+const frames = new Map<string, Map<number, SourceLocation>>();
+function frameAt(file: string, line: number, column: number): SourceLocation {
+  let byPos = frames.get(file);
+  if (!byPos) frames.set(file, (byPos = new Map()));
+  // Lines and columns of a bundle stay far below 2^26, so the key is exact.
+  const key = line * 0x4000000 + column;
+  let f = byPos.get(key);
+  if (!f) byPos.set(key, (f = Object.freeze({ file, line, column })));
+  return f;
+}
+
+/**
  * Up to `max` frames of the caller's stack that lie outside @berth/core. `ctor` is the
  * constructor the program called (`new.target`): frames from there up are skipped by V8
  * rather than captured and filtered here.
@@ -58,7 +74,7 @@ export function captureFrames(ctor?: Function, max = 4): RawFrames {
   for (const s of sites) {
     const file = s.getFileName();
     if (!file || isCore(file) || file.startsWith('node:')) continue;
-    out.push({ file, line: s.getLineNumber() ?? 0, column: s.getColumnNumber() ?? 0 });
+    out.push(frameAt(file, s.getLineNumber() ?? 0, s.getColumnNumber() ?? 0));
     if (out.length >= max) break;
   }
   // Only core frames below the constructor (core building constructs itself): walk from here.

@@ -77,16 +77,36 @@ function isSortedPlain(value: object, keys: readonly string[]): boolean {
  * order by construction, so JSON.stringify writes the canonical form without a sorted copy.
  */
 export function formatGraph(graph: object): string {
+  let s = '';
+  for (const chunk of graphChunks(graph)) s += chunk;
+  return s;
+}
+
+/**
+ * formatGraph's text in pieces of at most `batch` resources, for writing a large graph as it
+ * is made: no one string of the whole file, and each piece is garbage before the next.
+ */
+export function* graphChunks(graph: object, batch = 500): Generator<string> {
   const g = graph as Record<string, unknown>;
-  const lines: string[] = [];
-  for (const k of Object.keys(g).sort()) {
+  const keys = Object.keys(g)
+    .filter((k) => g[k] !== undefined)
+    .sort();
+  yield '{\n';
+  for (const [i, k] of keys.entries()) {
     const v = g[k];
-    if (v === undefined) continue;
+    const end = i === keys.length - 1 ? '\n' : ',\n';
     if (k === 'resources' && Array.isArray(v) && v.length > 0) {
-      lines.push(`  "resources": [\n${v.map((r) => `    ${JSON.stringify(r)}`).join(',\n')}\n  ]`);
+      yield '  "resources": [\n';
+      for (let from = 0; from < v.length; from += batch) {
+        let s = '';
+        const to = Math.min(v.length, from + batch);
+        for (let j = from; j < to; j++) s += `    ${JSON.stringify(v[j])}${j === v.length - 1 ? '\n' : ',\n'}`;
+        yield s;
+      }
+      yield `  ]${end}`;
     } else {
-      lines.push(`  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+      yield `  ${JSON.stringify(k)}: ${JSON.stringify(v)}${end}`;
     }
   }
-  return `{\n${lines.join(',\n')}\n}\n`;
+  yield '}\n';
 }
