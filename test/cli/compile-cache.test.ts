@@ -31,7 +31,7 @@ describe.skipIf(!built)('compile cache', () => {
     expect(first.code).toBe(0);
     const files = caches(cache);
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(new RegExp(`^${process.version}-${process.arch}-\\d+-\\d+-synth\\.v8cache$`));
+    expect(files[0]).toMatch(new RegExp(`^${process.version}-${process.arch}-\\d+-\\d+-[0-9a-z]+-synth\\.v8cache$`));
     const file = join(cache, files[0] as string);
     const before = statSync(file).mtimeMs;
     const second = berth(cache, ['synth', '--app', app, '--out', join(work, 'out-a'), '--json']);
@@ -40,6 +40,11 @@ describe.skipIf(!built)('compile cache', () => {
     // Another command gets a cache of its own.
     expect(berth(cache, ['graph', '--app', app]).code).toBe(0);
     expect(caches(cache)).toEqual([...files, (files[0] as string).replace('-synth.', '-graph.')].sort());
+    // So do other V8 flags (V8 would reject the cache), and the first one stays as it was.
+    const flagged = berth(cache, ['synth', '--app', app, '--out', join(work, 'out-a'), '--json'], { NODE_OPTIONS: '--max-old-space-size=512' });
+    expect(flagged).toEqual(first);
+    expect(caches(cache)).toHaveLength(3);
+    expect(statSync(file).mtimeMs).toBe(before);
   });
 
   it('replaces a cache V8 rejects, and a broken one changes nothing the command does', () => {

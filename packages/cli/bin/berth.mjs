@@ -6,9 +6,9 @@
 // runs on Node 20, which has only the vm API for it.
 //
 // The cache lives in $BERTH_CACHE_DIR, else $XDG_CACHE_HOME/berth, else ~/.cache/berth, one
-// file per command, named after node's version and the bundle's size and mtime (a rebuilt
-// bundle never meets an old cache; V8 also rejects a cache of another V8 or other flags, and
-// then it is written anew). BERTH_NO_COMPILE_CACHE=1 turns it off; a cache that cannot be read
+// file per command, named after node's version, the bundle's size and mtime (a rebuilt bundle
+// never meets an old cache) and node's flags (V8 rejects a cache made under other flags; one
+// it rejects anyway is written anew). BERTH_NO_COMPILE_CACHE=1 turns it off; a cache that cannot be read
 // or written is simply not used.
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,7 +28,8 @@ if (!env.BERTH_NO_COMPILE_CACHE) {
   try {
     const dir = env.BERTH_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'berth');
     const st = statSync(file);
-    const key = `${process.version}-${process.arch}-${st.size}-${Math.trunc(st.mtimeMs)}`;
+    // V8 rejects a cache made under other flags; runs with other flags keep their own.
+    const key = `${process.version}-${process.arch}-${st.size}-${Math.trunc(st.mtimeMs)}-${flagsTag()}`;
     const command = COMMANDS.includes(process.argv[2]) ? process.argv[2] : 'other';
     cacheFile = join(dir, `${key}-${command}.v8cache`);
     cached = readFileSync(cacheFile);
@@ -51,14 +52,22 @@ if (cacheFile && (cached === undefined || script.cachedDataRejected)) {
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
 
+/** A short tag of node's and V8's flags for this process (execArgv and NODE_OPTIONS). */
+function flagsTag() {
+  const flags = `${process.execArgv.join(' ')}|${env.NODE_OPTIONS ?? ''}`;
+  let h = 5381;
+  for (let i = 0; i < flags.length; i++) h = ((h * 33) ^ flags.charCodeAt(i)) >>> 0;
+  return h.toString(36);
+}
+
 function saveCache(target, compiled) {
   try {
     const data = compiled.createCachedData();
     const dir = dirname(target);
     mkdirSync(dir, { recursive: true });
-    // Caches of other builds or node versions are dead weight.
-    const keep = target.slice(dir.length + 1).replace(/-[a-z]+\.v8cache$/, '');
-    for (const f of readdirSync(dir)) if (f.endsWith('.v8cache') && !f.startsWith(`${keep}-`)) rmSync(join(dir, f), { force: true });
+    // Caches of other builds or node versions are dead weight (those of other flags are kept).
+    const build = target.slice(dir.length + 1).split('-').slice(0, 4).join('-');
+    for (const f of readdirSync(dir)) if (f.endsWith('.v8cache') && !f.startsWith(`${build}-`)) rmSync(join(dir, f), { force: true });
     const tmp = `${target}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     writeSync(fd, data);
