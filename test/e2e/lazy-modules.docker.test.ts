@@ -14,15 +14,16 @@ import { berth, engineAvailable, forceRemove, freePort, isHealthyRunning, leftov
 
 const LONG = 180_000;
 
-/** A one-Deployment program from an image already on the engine (nothing to build). */
-function writeApp(cluster: string): { dir: string; file: string } {
+/** A one-Deployment program from an image already on the engine (nothing to build); `host`: its Cluster's one target host. */
+function writeApp(cluster: string, host?: string): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'berth-e2e-lazy-'));
   const file = join(dir, 'cluster.ts');
+  const target = host ? `, { target: { docker: { hosts: [{ name: 'n1', endpoint: '${host}', address: '127.0.0.1' }] } } }` : '';
   writeFileSync(
     file,
     `import { App, Cluster, Deployment, Image } from '@berth/core';
 const app = new App();
-const c = new Cluster(app, '${cluster}');
+const c = new Cluster(app, '${cluster}'${target});
 const image = new Image(c, 'busybox', { name: 'berth-test/busybox:1' });
 new Deployment(c, 'web', { image, replicas: 1, ports: [8080], health: { http: { path: '/', port: 8080 }, interval: '1s', timeout: '5s', retries: 3 } });
 export default app;
@@ -92,7 +93,9 @@ describe.skipIf(sshUnavailable !== undefined)(`built CLI: an ssh:// engine${sshU
   let sshd: ChildProcess | undefined;
   let agent: ChildProcess | undefined;
   let env: Record<string, string>;
+  let sshHost = '';
   let sshdLog = '';
+  const targetCluster = uniqueCluster('sshtarget');
 
   beforeAll(async () => {
     app = writeApp(cluster);
@@ -103,9 +106,11 @@ describe.skipIf(sshUnavailable !== undefined)(`built CLI: an ssh:// engine${sshU
     }
     writeFileSync(join(keys, 'authorized_keys'), readFileSync(join(keys, 'client.pub')), { mode: 0o600 });
     const port = await freePort();
+    // The remote side (`docker system dial-stdio`) must reach the same engine this test looks at.
+    const engine = process.env['DOCKER_HOST']?.startsWith('unix://') ? [`SetEnv DOCKER_HOST=${process.env['DOCKER_HOST']}`] : [];
     writeFileSync(
       join(keys, 'sshd_config'),
-      [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(keys, 'host')}`, `AuthorizedKeysFile ${join(keys, 'authorized_keys')}`, 'PasswordAuthentication no', 'PermitRootLogin prohibit-password', 'StrictModes no', 'UsePAM no', `PidFile ${join(keys, 'sshd.pid')}`, ''].join('\n'),
+      [...engine, `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(keys, 'host')}`, `AuthorizedKeysFile ${join(keys, 'authorized_keys')}`, 'PasswordAuthentication no', 'PermitRootLogin prohibit-password', 'StrictModes no', 'UsePAM no', `PidFile ${join(keys, 'sshd.pid')}`, ''].join('\n'),
     );
     spawnSync('mkdir', ['-p', '/run/sshd']);
     // -D: stays in the foreground, so this test owns the process and ends it by pid.
@@ -119,6 +124,7 @@ describe.skipIf(sshUnavailable !== undefined)(`built CLI: an ssh:// engine${sshU
     const added = spawnSync('ssh-add', ['-q', join(keys, 'client')], { encoding: 'utf8', env: { ...process.env, SSH_AUTH_SOCK: sock } });
     if (added.status !== 0) throw new Error(`ssh-add: ${added.stderr}`);
     env = { DOCKER_HOST: `ssh://root@127.0.0.1:${port}`, SSH_AUTH_SOCK: sock };
+    sshHost = `ssh://root@127.0.0.1:${port}`;
   });
 
   afterAll(() => {
@@ -143,5 +149,25 @@ describe.skipIf(sshUnavailable !== undefined)(`built CLI: an ssh:// engine${sshU
     expect(leftovers(cluster)).toEqual(NOTHING);
     // It really went through sshd (docker-modem opens a session per request).
     expect(sshdLog).toMatch(/Accepted publickey for root/);
+  });
+
+  it('deploys to and destroys a Cluster whose target host is ssh:// (DOCKER_HOST elsewhere; the agent from SSH_AUTH_SOCK)', { timeout: LONG }, async () => {
+    const t = writeApp(targetCluster, sshHost);
+    try {
+      const only = { SSH_AUTH_SOCK: env['SSH_AUTH_SOCK'] ?? '' };
+      const accepted = (sshdLog.match(/Accepted publickey/g) ?? []).length;
+      const d = await berth(['deploy', '--app', t.file, '--yes'], { cwd: t.dir, env: only });
+      expect(d.code, shown(d)).toBe(0);
+      const web = replicas(targetCluster, 'web');
+      expect(web).toHaveLength(1);
+      expect(web.every(isHealthyRunning), JSON.stringify(web)).toBe(true);
+      expect((sshdLog.match(/Accepted publickey/g) ?? []).length).toBeGreaterThan(accepted);
+      const x = await berth(['destroy', '--app', t.file, '--yes'], { cwd: t.dir, env: only });
+      expect(x.code, shown(x)).toBe(0);
+      expect(leftovers(targetCluster)).toEqual(NOTHING);
+    } finally {
+      forceRemove(targetCluster);
+      rmSync(t.dir, { recursive: true, force: true });
+    }
   });
 });

@@ -78,8 +78,11 @@ export function connect(endpoint?: string | DockerEndpoint, env: NodeJS.ProcessE
         endpoint: `tcp://${url.hostname}:${port} (tls)`,
       };
     }
-    case 'ssh:':
+    case 'ssh:': {
       // docker-modem tunnels the API over ssh (`docker system dial-stdio` on the remote side).
+      // It authenticates with the ssh agent only when DOCKER_HOST itself is an ssh:// address:
+      // a host named in the Cluster's target must be given the agent explicitly.
+      const agent = env['SSH_AUTH_SOCK'];
       return {
         docker: new Docker({
           ...base,
@@ -87,9 +90,11 @@ export function connect(endpoint?: string | DockerEndpoint, env: NodeJS.ProcessE
           host: url.hostname,
           port: url.port || '22',
           ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+          ...(agent ? { sshOptions: { agent } } : {}),
         }),
         endpoint: `ssh://${url.username ? url.username + '@' : ''}${url.hostname}`,
       };
+    }
     default:
       throw new DriverError('driver.unreachable', `docker: unsupported engine address ${JSON.stringify(host)}`, {
         driver: 'docker',
