@@ -17,6 +17,8 @@ export interface RemovedByLabel {
   readonly images: number;
 }
 
+const NETWORK_SETTLE_MS = 10_000;
+
 /**
  * Force-removes the cluster's containers, then its networks; its volumes (data!) and built images
  * only when asked.
@@ -26,7 +28,8 @@ export async function removeAllByLabel(client: DockerClient, cluster: string, op
   const containers = await listContainers(client, sel, { all: true });
   await Promise.all(containers.map((c) => removeContainer(client, c.id, { force: true })));
   const networks = await listNetworks(client, sel);
-  for (const n of networks) await removeNetwork(client, n.id);
+  // The containers are gone, but the engine may release their endpoints a moment later.
+  for (const n of networks) await removeNetwork(client, n.id, { settleMs: NETWORK_SETTLE_MS });
   let volumes = 0;
   if (opts.volumes) {
     const vols = await listVolumes(client, sel);

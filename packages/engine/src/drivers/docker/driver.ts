@@ -242,7 +242,8 @@ export class DockerDriver implements Driver {
   }
 
   async removeNetwork(id: string): Promise<void> {
-    await removeNetwork(this.client, `${this.network}-${id}`);
+    // Its containers were removed by earlier steps; their endpoints may be released a moment later.
+    await removeNetwork(this.client, `${this.network}-${id}`, { settleMs: 10_000 });
   }
 
   async listReplicas(resourceId: string, opts: { readonly addresses?: boolean } = {}): Promise<Replica[]> {

@@ -3,7 +3,7 @@
  * answers container names and aliases, which is how a Service name reaches its ready replicas.
  */
 import type { DockerClient } from './connect.ts';
-import { dockerError, statusOf, tryWrap, wrap } from './driver-error.ts';
+import { dockerError, engineMessage, statusOf, tryWrap, wrap } from './driver-error.ts';
 import { LABEL_CLUSTER, labelFilter, type Labels } from './labels.ts';
 
 /** `berth-<cluster>` */
@@ -70,7 +70,32 @@ export async function listNetworks(client: DockerClient, labels: Labels): Promis
   return nets.map((n) => ({ id: n.Id, name: n.Name, labels: n.Labels ?? {} }));
 }
 
-/** Removes a network; a missing one is not an error. */
-export async function removeNetwork(client: DockerClient, network: string): Promise<void> {
-  await tryWrap(`remove network ${network}`, () => client.docker.getNetwork(network).remove());
+/**
+ * Removes a network; a missing one is not an error. With `settleMs`, a network the engine still
+ * counts endpoints on ("has active endpoints") is tried again for that long: its containers were
+ * just removed, and the engine may release their endpoints only after it reports them gone (a
+ * destroy of 50 containers under load met this). An endpoint the engine never releases (a Docker
+ * 20.10 leak under load) is reported with what to do.
+ */
+export async function removeNetwork(client: DockerClient, network: string, opts: { settleMs?: number } = {}): Promise<void> {
+  const until = Date.now() + (opts.settleMs ?? 0);
+  for (let wait = 100; ; wait = Math.min(wait * 2, 1000)) {
+    try {
+      await tryWrap(`remove network ${network}`, () => client.docker.getNetwork(network).remove());
+      return;
+    } catch (err) {
+      const busy = /active endpoints/i.test(engineMessage((err as { cause?: unknown }).cause ?? err));
+      if (!busy) throw err;
+      const left = until - Date.now();
+      if (left <= 0) {
+        throw dockerError(`remove network ${network}`, (err as { cause?: unknown }).cause ?? err, {
+          hint:
+            opts.settleMs !== undefined
+              ? `the engine still counts endpoints on it ${Math.round(opts.settleMs / 1000)}s after its containers were removed (a known Docker 20.10 leak under load); check \`docker network inspect ${network}\`, restart dockerd if no container uses it, then run the command again`
+              : 'remove the containers attached to it first',
+        });
+      }
+      await new Promise((r) => setTimeout(r, Math.min(wait, left)));
+    }
+  }
 }
