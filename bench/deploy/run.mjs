@@ -205,6 +205,8 @@ function measure() {
   return {
     date: new Date().toISOString().slice(0, 16).replace('T', ' '),
     machine: `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    // Another engine than the local default (DOCKER_HOST) is said in the text.
+    engine: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
     versions: {
       node: process.version,
       docker: run('docker', ['version', '--format', '{{.Server.Version}}']).out.trim(),
@@ -258,7 +260,7 @@ no Services/ports. Same wall clock for both tools, berth and compose interleaved
   with surge; compose stops the old container and starts the new one).
 - **destroy**: \`berth destroy --yes --delete-volumes\` / \`docker-compose down -v\`.
 
-Measured ${date} UTC on ${machine}; Node ${versions.node}, Docker Engine ${versions.docker},
+Measured ${date} UTC on ${machine}; Node ${versions.node}, Docker Engine ${versions.docker}${data.engine && data.engine !== 'unix:///var/run/docker.sock' ? ` (at ${data.engine})` : ''},
 docker-compose ${versions.compose}, berth ${versions.berth}. The machine was shared with other work
 during the run (1-minute load average ${data.load ? `${data.load.min.toFixed(0)}–${data.load.max.toFixed(0)}, median ${data.load.median.toFixed(0)}` : 'not recorded'} on 2 cores), so absolute times are inflated;
 the interleaving keeps the two tools comparable.
