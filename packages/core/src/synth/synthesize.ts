@@ -283,7 +283,8 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
       };
       let props = toJson(parsed.data) as Record<string, unknown>;
       for (const d of r.explicitDeps) {
-        const tid = entryOf.get(d)?.cluster === cluster ? entryOf.get(d)?.id : undefined;
+        const de = entryOf.get(d);
+        const tid = de?.cluster === cluster ? de.id : undefined;
         if (tid && tid !== id) deps.add(tid);
       }
       if (refFailed) continue;
