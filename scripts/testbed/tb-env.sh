@@ -19,9 +19,10 @@ tb_api()   { local n=$1; shift; curl -sS --unix-socket "$TB_BASE/n$n/docker.sock
 tb_ns()    { echo "${TB_PREFIX}n$1"; }
 tb_ip()    { echo "$TB_LINK_PREFIX.$1"; }
 tb_ms()    { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
-tb_wait_ping() { # $1=node, $2=timeout seconds
-  local i; for i in $(seq 1 $(( ${2:-30} * 20 ))); do
-    curl -sf --unix-socket "$(tb_sock "$1")" http://d/_ping >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
+tb_wait_ping() { # $1=node, $2=timeout seconds (wall clock: a busy machine must not stretch it)
+  local end=$(( $(date +%s) + ${2:-30} ))
+  while [ "$(date +%s)" -lt "$end" ]; do
+    curl -sf --max-time 2 --unix-socket "$(tb_sock "$1")" http://d/_ping >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
 
 tb_dockerd_args() { # $1=node
   local i=$1 d=$TB_BASE/n$1
