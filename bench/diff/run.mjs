@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // bench/diff: a no-op `berth diff` on the N-Deployment + N-Service app, as a whole process.
 //
-//   node bench/diff/run.mjs [--n 1000] [--runs 10] [--no-build] [--no-write]
+//   node bench/diff/run.mjs [--n 1000] [--runs 15] [--no-build] [--no-write]
 //
 // Writes the synth benchmark's app (bench/synth/gen.mjs) under bench/diff/work/, records
 // state for it as if deployed (record-state.ts: synthesized in memory like deploy, written
@@ -26,13 +26,14 @@ const opt = (name, dflt) => {
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : dflt;
 };
 const N = Number(opt('n', '1000'));
-const RUNS = Number(opt('runs', '10'));
+const RUNS = Number(opt('runs', '15'));
 const WRITE = !args.includes('--no-write');
 const BUDGET_S = 0.5;
 const log = (s) => process.stderr.write(`${s}\n`);
 
 function sh(cmd, argv, cwd, extra = {}) {
   const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, ...extra });
+  if (r.error) throw new Error(`cannot run ${cmd}: ${r.error.message}${cmd === 'hyperfine' || cmd === '/usr/bin/time' ? ' (install it: apt-get install hyperfine time)' : ''}`);
   if (r.status !== 0 && !extra.allowExit?.includes(r.status)) {
     throw new Error(`${cmd} ${argv.join(' ')} (in ${cwd}) exited ${r.status}\n${r.stdout ?? ''}\n${r.stderr ?? ''}`);
   }
@@ -130,8 +131,8 @@ load average ${load.toFixed(1)} while measuring, ${new Date().toISOString().slic
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |
 | ${N} Deployments + ${N} Services | ${fmt(median)} | ${fmt(min)} | ${fmt(med(cpu))} | ${Math.round(med(rss) / 1024)} MiB | ${fmt(synthRes.median)} / ${fmt(synthRes.min)} | ${fmt(nodeRes.median)} | ${BUDGET_S} s: ${verdict} |
 
-On a shared machine this busy (load ${load.toFixed(0)} on ${os.cpus().length} cores), wall times mostly measure the neighbours
-and even \`node -e 0\` is slow; CPU time is the steadier figure. The part that is diff's own —
+Wall times on a shared machine follow its load (${load.toFixed(1)} on ${os.cpus().length} cores here; \`node -e 0\` took
+${fmt(nodeRes.median)}); CPU time is the steadier figure. The part that is diff's own —
 reading state, planning, rendering — is the last three rows below; the rest is node's
 start-up, module loading, loading cluster.ts with esbuild and synthesizing it (what
 \`berth synth\` does too).
