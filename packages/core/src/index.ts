@@ -39,7 +39,7 @@ export {
 export { synthesize, type SynthOptions, type SynthResult } from './synth/synthesize.ts';
 export { formatGraph, graphChunks, stableStringify } from './synth/stable-json.ts';
 export { noFilesReader, type SourceReader, type BuildContextHash } from './synth/source-reader.ts';
-export type { RawFrames } from './private/location.ts';
+export { setOwnFrameTest, type OwnFrameTest, type RawFrames } from './private/location.ts';
 export {
   BerthError,
   SynthFailure,

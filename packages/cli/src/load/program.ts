@@ -11,7 +11,7 @@ import vm from 'node:vm';
 import * as constructs from 'constructs';
 import * as core from '@berth/core';
 import * as coreTesting from '@berth/core/testing';
-import { App, BerthError, SynthFailure, type Diagnostic } from '@berth/core';
+import { App, BerthError, setOwnFrameTest, SynthFailure, type Diagnostic } from '@berth/core';
 import { BOUND_MODULES, bundleFileOf, takeBundle } from './bundle.ts';
 import { BundleMapper } from './source-map.ts';
 
@@ -68,6 +68,8 @@ export async function loadProgram(appFile: string): Promise<LoadedProgram> {
   const req = (id: string): unknown => (id in BOUND ? BOUND[id as keyof typeof BOUND] : userRequire(id));
   const module = { exports: {} as Record<string, unknown> };
   App.resetCreated();
+  // Constructs made by the program's own lines are located by one captured frame.
+  setOwnFrameTest((file, line, column) => mapper.isOwn(file, line, column));
   try {
     const fn = vm.compileFunction(js.text, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: bundleFile });
     await fn(module.exports, req, module, appFile, appDir);
@@ -88,6 +90,8 @@ export async function loadProgram(appFile: string): Promise<LoadedProgram> {
         hint: be?.hint ?? 'fix the error in the program (BERTH_DEBUG=1 prints the whole stack trace)',
       },
     ]);
+  } finally {
+    setOwnFrameTest(undefined);
   }
   const exported = module.exports['default'];
   const apps = App.isApp(exported) ? [exported] : [...App.created()];

@@ -27,12 +27,31 @@ export class BundleMapper {
 
   /** An absolute-path location in a user file, or undefined for frames outside the bundle. */
   map1(loc: SourceLocation): SourceLocation | undefined {
-    if (loc.file !== this.bundleFile) return undefined;
+    return loc.file === this.bundleFile ? this.mapAt(loc.line, loc.column) : undefined;
+  }
+
+  /** Whether a frame at this position is the user's own code (see resolve), for core's capture. */
+  isOwn(file: string, line: number, column: number): boolean {
+    if (file !== this.bundleFile) return false;
+    const m = this.mapAt(line, column);
+    return m !== undefined && this.ownFile(m.file);
+  }
+
+  private ownFile(file: string): boolean {
+    let own = this.own.get(file);
+    if (own === undefined) {
+      own = file.startsWith(this.appDir) && !/[\\/]node_modules[\\/]/.test(file);
+      this.own.set(file, own);
+    }
+    return own;
+  }
+
+  private mapAt(line: number, column: number): SourceLocation | undefined {
     // Lines and columns of a bundle stay far below 2^26, so the key is exact.
-    const key = loc.line * 0x4000000 + loc.column;
+    const key = line * 0x4000000 + column;
     let m = this.mapped.get(key);
     if (m === undefined) {
-      const pos = originalPositionFor(this.map, { line: loc.line, column: Math.max(0, loc.column - 1) });
+      const pos = originalPositionFor(this.map, { line, column: Math.max(0, column - 1) });
       m = pos.source === null || pos.line === null ? null : Object.freeze({ file: isAbsolute(pos.source) ? pos.source : resolvePath(this.outDir, pos.source), line: pos.line, column: (pos.column ?? 0) + 1 });
       this.mapped.set(key, m);
     }
@@ -50,12 +69,7 @@ export class BundleMapper {
     for (const f of frames) {
       const m = this.map1(f);
       if (!m) continue;
-      let own = this.own.get(m.file);
-      if (own === undefined) {
-        own = m.file.startsWith(this.appDir) && !/[\\/]node_modules[\\/]/.test(m.file);
-        this.own.set(m.file, own);
-      }
-      if (own) return m;
+      if (this.ownFile(m.file)) return m;
       fallback ??= m;
     }
     return fallback;

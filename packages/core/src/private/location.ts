@@ -53,6 +53,25 @@ function frameAt(file: string, line: number, column: number): SourceLocation {
   return f;
 }
 
+/** Whether a frame is the program's own code; see {@link setOwnFrameTest}. */
+export type OwnFrameTest = (file: string, line: number, column: number) => boolean;
+
+let ownFrame: OwnFrameTest | undefined;
+/** One shared frozen one-frame list per location. */
+const single = new Map<SourceLocation, RawFrames>();
+
+/**
+ * Lets a loader say which frames are the program's own (its cluster.ts, not a construct
+ * library it installed), or stop saying it (`undefined`). Constructs are located by the first
+ * own frame (see the CLI's source-map mapper), so when the construct's caller is own code,
+ * one frame is all there is to capture, and a one-frame capture costs about half of the
+ * default's. Without a test, or for a caller that is not own code, up to `max` frames are
+ * captured as before. The result is the same location either way.
+ */
+export function setOwnFrameTest(test: OwnFrameTest | undefined): void {
+  ownFrame = test;
+}
+
 /**
  * Up to `max` frames of the caller's stack that lie outside @berth/core. `ctor` is the
  * constructor the program called (`new.target`): frames from there up are skipped by V8
@@ -65,6 +84,20 @@ export function captureFrames(ctor?: Function, max = 4): RawFrames {
     coreFile = self;
     const m = /^(.*[\\/]core[\\/]src[\\/])private[\\/]location\.ts$/.exec(self);
     coreDir = m ? m[1] : undefined;
+  }
+  if (ctor && ownFrame) {
+    const site = callSites(ctor, 1)[0];
+    const file = site?.getFileName();
+    if (site && file && !isCore(file)) {
+      const line = site.getLineNumber() ?? 0;
+      const column = site.getColumnNumber() ?? 0;
+      if (ownFrame(file, line, column)) {
+        const f = frameAt(file, line, column);
+        let one = single.get(f);
+        if (!one) single.set(f, (one = Object.freeze([f])));
+        return one;
+      }
+    }
   }
   // Two spare frames for core constructors a subclass may still pass through (a core construct
   // creating another); without `ctor` (or when it is not on the stack) the walk starts here.
