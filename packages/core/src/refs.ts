@@ -29,13 +29,26 @@ export function refToken(targetPath: string, attr: string): string {
 
 export const TOKEN_RE = /\$\{berth:([^}]+)\.([A-Za-z][A-Za-z0-9]*)\}/g;
 
+/**
+ * A class, not an object literal: synth tells references from the plain objects of props by
+ * their prototype alone (see synthesize's toJson), which is cheaper than a symbol lookup on
+ * every object of every props.
+ */
+class RefValue {
+  declare readonly [REF]: true;
+  constructor(
+    readonly targetPath: string,
+    readonly attr: string,
+  ) {}
+  toString(): string {
+    return refToken(this.targetPath, this.attr);
+  }
+  toJSON(): string {
+    return refToken(this.targetPath, this.attr);
+  }
+}
+Object.defineProperty(RefValue.prototype, REF, { value: true });
+
 export function makeRef<T = string>(targetPath: string, attr: string): Ref<T> {
-  const token = refToken(targetPath, attr);
-  return {
-    [REF]: true,
-    targetPath,
-    attr,
-    toString: () => token,
-    toJSON: () => token,
-  } as Ref<T>;
+  return new RefValue(targetPath, attr) as unknown as Ref<T>;
 }

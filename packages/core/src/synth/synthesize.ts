@@ -213,12 +213,6 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
       const toJson = (v: unknown): unknown => {
         if (typeof v === 'string') return v.includes('${berth:') ? concatJson(v) : v;
         if (v === null || typeof v !== 'object') return v;
-        if (isResource(v)) {
-          const target = v as unknown as Resource;
-          const te = entryOf.get(target);
-          return te ? refEntry(te, DEFAULT_ATTR[target.kind]) : refJson(target.node.path, DEFAULT_ATTR[target.kind]);
-        }
-        if (isRef(v)) return refJson(v.targetPath, v.attr);
         if (Array.isArray(v)) {
           for (let i = 0; i < v.length; i++) {
             const x: unknown = v[i];
@@ -229,9 +223,18 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
           }
           return v;
         }
+        // Most objects here are zod's plain output; constructs and references are class instances.
+        let sorted = Object.getPrototypeOf(v) === Object.prototype;
+        if (!sorted) {
+          if (isResource(v)) {
+            const target = v as unknown as Resource;
+            const te = entryOf.get(target);
+            return te ? refEntry(te, DEFAULT_ATTR[target.kind]) : refJson(target.node.path, DEFAULT_ATTR[target.kind]);
+          }
+          if (isRef(v)) return refJson(v.targetPath, v.attr);
+        }
         const o = v as Record<string, unknown>;
         const keys = Object.keys(o);
-        let sorted = Object.getPrototypeOf(o) === Object.prototype;
         for (let i = 1; sorted && i < keys.length; i++) sorted = (keys[i - 1] as string) < (keys[i] as string);
         if (!sorted) keys.sort();
         const out: Record<string, unknown> = sorted ? o : {};
