@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { isResource, synthesize, type App, type GraphJson } from '@berth/core';
+import { synthesize, type GraphJson } from '@berth/core';
 import { fsReader } from './fs-reader.ts';
 import { loadProgram, resolveAppFile, type LoadedProgram } from './program.ts';
 
@@ -26,7 +26,8 @@ export async function synthApp(cwd: string, app: string | undefined): Promise<Sy
     }
     return file;
   };
-  const hashBuildContext = program.apps.some(hasImageBuild) ? (await import('@berth/engine')).hashBuildContext : undefined;
+  // The engine (build-context hashing) is loaded only for a program with an ImageBuild.
+  const hashBuildContext = program.apps.some((a) => a.imageBuilds > 0) ? (await import('@berth/engine')).hashBuildContext : undefined;
   const reader = fsReader(program.appDir, hashBuildContext);
   const graphs: GraphJson[] = [];
   for (const a of program.apps) {
@@ -35,8 +36,4 @@ export async function synthApp(cwd: string, app: string | undefined): Promise<Sy
     graphs.push(...gs);
   }
   return { program, graphs };
-}
-
-function hasImageBuild(app: App): boolean {
-  return app.node.findAll().some((c) => isResource(c) && c.kind === 'ImageBuild');
 }

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { z } from 'zod';
 import type { Ref } from '../refs.ts';
+import { App } from '../tree/app.ts';
 import { Resource } from '../tree/resource.ts';
 import { inputKit, type SchemaKit, strictObject } from './kit.ts';
 
@@ -41,6 +42,7 @@ export type ImageBuildProps = z.input<typeof ImageBuildProps>;
 export class ImageBuild extends Resource<ImageBuildProps> {
   constructor(scope: Construct, id: string, props: ImageBuildProps) {
     super(scope, id, 'ImageBuild', props);
+    App.of(this).imageBuilds++;
   }
   /** The built image id. */
   get imageId(): Ref {

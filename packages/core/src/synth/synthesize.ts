@@ -111,6 +111,14 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
     diags.push({ ...d, order: order++ });
   };
 
+  // One frozen source object per location: a loop makes thousands of resources on one line.
+  const sources = new Map<SourceLocation, NonNullable<ResourceJson['source']>>();
+  const sourceOf = (loc: SourceLocation): NonNullable<ResourceJson['source']> => {
+    let src = sources.get(loc);
+    if (!src) sources.set(loc, (src = Object.freeze({ column: loc.column, file: sourceFile(loc.file), line: loc.line })));
+    return src;
+  };
+
   for (const p of app.problems) {
     report({ code: p.code, message: p.message, constructPath: p.constructPath, kind: p.kind, property: p.property, location: resolve(p.frames), hint: p.hint });
   }
@@ -347,7 +355,7 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
       const dependsOn = [...deps].sort();
       const path = e.path;
       // Literal keys in sorted order, as everything of the graph (formatGraph relies on it).
-      const res = (loc ? { dependsOn, id, kind: r.kind, path, props, source: { column: loc.column, file: sourceFile(loc.file), line: loc.line } } : { dependsOn, id, kind: r.kind, path, props }) as ResourceJson;
+      const res = (loc ? { dependsOn, id, kind: r.kind, path, props, source: sourceOf(loc) } : { dependsOn, id, kind: r.kind, path, props }) as ResourceJson;
       out.push(res);
     }
 

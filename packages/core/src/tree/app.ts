@@ -45,6 +45,8 @@ export class App extends Construct {
 
   /** @internal */
   readonly problems: PendingProblem[] = [];
+  /** How many ImageBuilds the program made in this app: synth hashes build contexts only then. @internal */
+  imageBuilds = 0;
 
   constructor() {
     super(undefined as unknown as Construct, '');
@@ -59,6 +61,7 @@ function fallbackApp(root: object): App {
   if (!a) {
     a = Object.create(App.prototype) as App;
     Object.defineProperty(a, 'problems', { value: [] });
+    a.imageBuilds = 0;
     detached.set(root, a);
   }
   return a;
