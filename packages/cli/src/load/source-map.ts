@@ -33,9 +33,14 @@ export class BundleMapper {
   /** Whether a frame at this position is the user's own code (see resolve), for core's capture. */
   isOwn(file: string, line: number, column: number): boolean {
     if (file !== this.bundleFile) return false;
+    // A loop asks about the same position thousands of times in a row.
+    if (line === this.last.line && column === this.last.column) return this.last.own;
     const m = this.mapAt(line, column);
-    return m !== undefined && this.ownFile(m.file);
+    const own = m !== undefined && this.ownFile(m.file);
+    this.last = { line, column, own };
+    return own;
   }
+  private last = { line: -1, column: -1, own: false };
 
   private ownFile(file: string): boolean {
     let own = this.own.get(file);

@@ -43,13 +43,18 @@ function isCore(file: string): boolean {
  * work for the garbage collector.
  */
 const frames = new Map<string, Map<number, SourceLocation>>();
+let lastFrame: SourceLocation | undefined;
 function frameAt(file: string, line: number, column: number): SourceLocation {
+  // A loop makes its constructs from one position, thousands of times in a row.
+  const l = lastFrame;
+  if (l !== undefined && l.line === line && l.column === column && l.file === file) return l;
   let byPos = frames.get(file);
   if (!byPos) frames.set(file, (byPos = new Map()));
   // Lines and columns of a bundle stay far below 2^26, so the key is exact.
   const key = line * 0x4000000 + column;
   let f = byPos.get(key);
   if (!f) byPos.set(key, (f = Object.freeze({ file, line, column })));
+  lastFrame = f;
   return f;
 }
 

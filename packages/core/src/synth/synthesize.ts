@@ -201,8 +201,105 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
     const published = new Map<number, { path: string; loc: SourceLocation | undefined }>();
     const serviceNames = new Map<string, string>();
 
+    // The resource being converted, for toJson and the reference helpers below. They are
+    // made once per cluster rather than once per resource: closures per resource were a
+    // large share of what a big synth allocated.
+    let r = undefined as unknown as Resource;
+    let loc: SourceLocation | undefined;
+    let deps: string[] = [];
+    // Most resources have a few dependencies (a list is enough); a Set once there are many.
+    let depSet: Set<string> | undefined;
+    const addDep = (tid: string): void => {
+      if (deps.length < 16 ? deps.includes(tid) : (depSet ??= new Set(deps)).has(tid)) return;
+      deps.push(tid);
+      depSet?.add(tid);
+    };
+    let refFailed = false;
+    // Where toJson is, as keys and indexes; written out (`ports[0].port`) only for a report.
+    const at: Array<string | number> = [];
+    // zod's output is this resource's own fresh copy of the props, so toJson rewrites it in
+    // place: references become `{ $ref, attr }`, strings with tokens `{ $concat }`, and an
+    // object whose keys are out of order is rebuilt sorted (the graph is written with
+    // JSON.stringify as is, see formatGraph). Copying every object cost more than the parse.
+    const toJson = (v: unknown): unknown => {
+      if (typeof v === 'string') return v.includes('${berth:') ? concatJson(v) : v;
+      if (v === null || typeof v !== 'object') return v;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const x: unknown = v[i];
+          if (x === null || (typeof x !== 'object' && typeof x !== 'string')) continue;
+          at.push(i);
+          v[i] = toJson(x);
+          at.pop();
+        }
+        return v;
+      }
+      // Most objects here are zod's plain output; constructs and references are class instances.
+      let sorted = Object.getPrototypeOf(v) === Object.prototype;
+      if (!sorted) {
+        if (isResource(v)) {
+          const target = v as unknown as Resource;
+          const te = entryOf.get(target);
+          return te ? refEntry(te, DEFAULT_ATTR[target.kind]) : refJson(target.node.path, DEFAULT_ATTR[target.kind]);
+        }
+        if (isRef(v)) return refJson(v.targetPath, v.attr);
+      }
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o);
+      for (let i = 1; sorted && i < keys.length; i++) sorted = (keys[i - 1] as string) < (keys[i] as string);
+      if (!sorted) keys.sort();
+      const out: Record<string, unknown> = sorted ? o : {};
+      for (const k of keys) {
+        const x = o[k];
+        if (x === null || (typeof x !== 'object' && typeof x !== 'string')) {
+          if (!sorted) out[k] = x;
+          continue;
+        }
+        at.push(k);
+        out[k] = toJson(x);
+        at.pop();
+      }
+      return out;
+    };
+    const refJson = (targetPath: string, attr: string): unknown => {
+      const te = byPath.get(targetPath);
+      if (!te) {
+        refFailed = true;
+        const prop = propAt(at);
+        report({ code: 'synth.dangling-ref', message: `${prop} refers to "${targetPath}", which is not a resource of this app`, constructPath: r.node.path, kind: r.kind, property: prop, location: loc });
+        return null;
+      }
+      return refEntry(te, attr);
+    };
+    const refEntry = (te: Entry, attr: string): unknown => {
+      const target = te.r;
+      const tc = te.cluster;
+      if (tc !== cluster) {
+        refFailed = true;
+        const prop = propAt(at);
+        report({ code: 'synth.cross-cluster-ref', message: `${prop} refers to ${target.node.path} in cluster "${tc?.node.id ?? '(none)'}"; a resource can only reference resources of its own cluster ("${cluster.node.id}")`, constructPath: r.node.path, kind: r.kind, property: prop, location: loc, hint: `create a ${target.kind} in cluster "${cluster.node.id}" or pass the value as a literal` });
+        return null;
+      }
+      const tid = te.id;
+      if (target !== r) addDep(tid);
+      return { $ref: tid, attr };
+    };
+    const concatJson = (s: string): unknown => {
+      const parts: unknown[] = [];
+      let last = 0;
+      for (const m of s.matchAll(TOKEN_RE)) {
+        if (m.index > last) parts.push(s.slice(last, m.index));
+        parts.push(refJson(m[1] as string, m[2] as string));
+        last = m.index + m[0].length;
+      }
+      if (last < s.length) parts.push(s.slice(last));
+      return { $concat: parts };
+    };
+
     for (const e of mine) {
-      const { r, id, loc } = e;
+      r = e.r;
+      loc = e.loc;
+      const id = e.id;
       if (r.node.id.includes('~dup')) continue;
       const schema = inputSchema(r.kind, perKind.get(r.kind) ?? 0);
       const parsed = schema.safeParse(r.props ?? {}, { reportInput: true });
@@ -210,93 +307,15 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
         reportIssues(parsed.error.issues, r.node.path, r.kind, loc, knownKeys(r.kind));
         continue;
       }
-      const deps = new Set<string>();
-      let refFailed = false;
-      // Where toJson is, as keys and indexes; written out (`ports[0].port`) only for a report.
-      const at: Array<string | number> = [];
-      // zod's output is this resource's own fresh copy of the props, so toJson rewrites it in
-      // place: references become `{ $ref, attr }`, strings with tokens `{ $concat }`, and an
-      // object whose keys are out of order is rebuilt sorted (the graph is written with
-      // JSON.stringify as is, see formatGraph). Copying every object cost more than the parse.
-      const toJson = (v: unknown): unknown => {
-        if (typeof v === 'string') return v.includes('${berth:') ? concatJson(v) : v;
-        if (v === null || typeof v !== 'object') return v;
-        if (Array.isArray(v)) {
-          for (let i = 0; i < v.length; i++) {
-            const x: unknown = v[i];
-            if (x === null || (typeof x !== 'object' && typeof x !== 'string')) continue;
-            at.push(i);
-            v[i] = toJson(x);
-            at.pop();
-          }
-          return v;
-        }
-        // Most objects here are zod's plain output; constructs and references are class instances.
-        let sorted = Object.getPrototypeOf(v) === Object.prototype;
-        if (!sorted) {
-          if (isResource(v)) {
-            const target = v as unknown as Resource;
-            const te = entryOf.get(target);
-            return te ? refEntry(te, DEFAULT_ATTR[target.kind]) : refJson(target.node.path, DEFAULT_ATTR[target.kind]);
-          }
-          if (isRef(v)) return refJson(v.targetPath, v.attr);
-        }
-        const o = v as Record<string, unknown>;
-        const keys = Object.keys(o);
-        for (let i = 1; sorted && i < keys.length; i++) sorted = (keys[i - 1] as string) < (keys[i] as string);
-        if (!sorted) keys.sort();
-        const out: Record<string, unknown> = sorted ? o : {};
-        for (const k of keys) {
-          const x = o[k];
-          if (x === null || (typeof x !== 'object' && typeof x !== 'string')) {
-            if (!sorted) out[k] = x;
-            continue;
-          }
-          at.push(k);
-          out[k] = toJson(x);
-          at.pop();
-        }
-        return out;
-      };
-      const refJson = (targetPath: string, attr: string): unknown => {
-        const te = byPath.get(targetPath);
-        if (!te) {
-          refFailed = true;
-          const prop = propAt(at);
-          report({ code: 'synth.dangling-ref', message: `${prop} refers to "${targetPath}", which is not a resource of this app`, constructPath: r.node.path, kind: r.kind, property: prop, location: loc });
-          return null;
-        }
-        return refEntry(te, attr);
-      };
-      const refEntry = (te: Entry, attr: string): unknown => {
-        const target = te.r;
-        const tc = te.cluster;
-        if (tc !== cluster) {
-          refFailed = true;
-          const prop = propAt(at);
-          report({ code: 'synth.cross-cluster-ref', message: `${prop} refers to ${target.node.path} in cluster "${tc?.node.id ?? '(none)'}"; a resource can only reference resources of its own cluster ("${cluster.node.id}")`, constructPath: r.node.path, kind: r.kind, property: prop, location: loc, hint: `create a ${target.kind} in cluster "${cluster.node.id}" or pass the value as a literal` });
-          return null;
-        }
-        const tid = te.id;
-        if (target !== r) deps.add(tid);
-        return { $ref: tid, attr };
-      };
-      const concatJson = (s: string): unknown => {
-        const parts: unknown[] = [];
-        let last = 0;
-        for (const m of s.matchAll(TOKEN_RE)) {
-          if (m.index > last) parts.push(s.slice(last, m.index));
-          parts.push(refJson(m[1] as string, m[2] as string));
-          last = m.index + m[0].length;
-        }
-        if (last < s.length) parts.push(s.slice(last));
-        return { $concat: parts };
-      };
+      deps = [];
+      depSet = undefined;
+      refFailed = false;
+      at.length = 0;
       let props = toJson(parsed.data) as Record<string, unknown>;
       for (const d of r.explicitDeps) {
         const de = entryOf.get(d);
         const tid = de?.cluster === cluster ? de.id : undefined;
-        if (tid && tid !== id) deps.add(tid);
+        if (tid && tid !== id) addDep(tid);
       }
       if (refFailed) continue;
 
@@ -352,7 +371,7 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
 
       // The kind checks above may have added top-level props; the graph keeps keys sorted.
       if (r.kind === 'Service' || r.kind === 'ImageBuild' || r.kind === 'Config') props = sortedShallow(props);
-      const dependsOn = [...deps].sort();
+      const dependsOn = deps.length > 1 ? deps.sort() : deps;
       const path = e.path;
       // Literal keys in sorted order, as everything of the graph (formatGraph relies on it).
       const res = (loc ? { dependsOn, id, kind: r.kind, path, props, source: sourceOf(loc) } : { dependsOn, id, kind: r.kind, path, props }) as ResourceJson;
