@@ -132,7 +132,10 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
   // time in Map lookups than in building the graph.
   const entries: Entry[] = [];
   const entryOf = new Map<Resource, Entry>();
-  const byPath = new Map<string, Entry>();
+  // By construct path, for references made with ref()/attributes: built on first use, since
+  // most programs pass constructs (entryOf) and hashing every path string is not free.
+  let byPath: Map<string, Entry> | undefined;
+  const entryAt = (path: string): Entry | undefined => (byPath ??= new Map(entries.map((x) => [x.path, x]))).get(path);
   for (const c of all) {
     if (!isResource(c)) continue;
     const r = c as Resource;
@@ -140,7 +143,6 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
     const e: Entry = { r, path: r.node.path, cluster: nearestCluster(r), id: '', loc: undefined };
     entries.push(e);
     entryOf.set(r, e);
-    byPath.set(e.path, e);
   }
 
   for (const { r, cluster: c } of entries) {
@@ -262,7 +264,7 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
       return out;
     };
     const refJson = (targetPath: string, attr: string): unknown => {
-      const te = byPath.get(targetPath);
+      const te = entryAt(targetPath);
       if (!te) {
         refFailed = true;
         const prop = propAt(at);
