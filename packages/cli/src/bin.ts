@@ -15,6 +15,14 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// A reader that went away (`berth status | head`) is not an error of the command: stop
+// writing and let it finish — a deploy must not die halfway because its output is unread.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  });
+}
+
 const env = process.env;
 const color = !('NO_COLOR' in env) && (Boolean(process.stdout.isTTY) || ('FORCE_COLOR' in env && env['FORCE_COLOR'] !== '0'));
 
