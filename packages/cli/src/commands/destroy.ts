@@ -11,7 +11,8 @@ export const DESTROY_HELP = `berth destroy [--app cluster.ts] [--yes] [--delete-
 
 Removes everything berth runs for the program's clusters: containers, proxies and networks,
 found by their berth.cluster label (so nothing is orphaned even without state). Volumes hold
-data and are kept unless you pass --delete-volumes.
+data and are kept unless you pass --delete-volumes. A node that does not answer is named and
+the exit code is 1: run destroy again once it is back.
 `;
 
 export async function destroyCommand(ctx: CommandContext): Promise<number> {
@@ -38,6 +39,7 @@ export async function destroyCommand(ctx: CommandContext): Promise<number> {
     if (!/^y(es)?$/i.test(answer.trim())) return 1;
   }
   const store = stateStore(program.appDir, ctx.cwd);
+  const left: string[] = [];
   for (const g of chosen) {
     if (values['force-unlock']) await store.forceUnlock(g.cluster);
     const lock = await store.lock(g.cluster, 'destroy');
@@ -55,9 +57,16 @@ export async function destroyCommand(ctx: CommandContext): Promise<number> {
           (volumes ? `, ${removed.volumes} volume${removed.volumes === 1 ? '' : 's'}` : `; volumes kept (--delete-volumes removes them)`) +
           '\n',
       );
+      for (const u of removed.unreachable) left.push(`${g.cluster}/${u.node} (${u.why})`);
     } finally {
       await store.unlock(lock);
     }
+  }
+  // What berth ran on a node that did not answer is still there: not a clean destroy.
+  if (left.length > 0) {
+    throw new BerthError('driver.unreachable', `destroy could not reach ${left.join(', ')}; what berth ran there is still there`, {
+      hint: 'run berth destroy again once the node answers: it removes what is left by its labels',
+    });
   }
   return 0;
 }

@@ -109,6 +109,15 @@ export interface NodeStatus {
   readonly volumes: readonly string[];
 }
 
+/** What destroy removed, and the nodes it could not reach (whose objects are left). */
+export interface DestroyResult {
+  readonly containers: number;
+  readonly networks: number;
+  readonly volumes: number;
+  /** Nodes that did not answer: what berth ran there is still there. */
+  readonly unreachable: readonly { readonly node: string; readonly why: string }[];
+}
+
 export interface Driver {
   readonly name: string;
   /** The nodes replicas can be placed on, with capacity and reachability. */
@@ -145,7 +154,7 @@ export interface Driver {
   setServiceBackends(resourceId: string, targetPorts: readonly number[], backends: readonly Replica[]): Promise<boolean>;
   removeService(resourceId: string): Promise<void>;
   /** Removes everything labelled for the cluster; volumes only when asked. */
-  destroy(opts: { volumes: boolean }): Promise<{ containers: number; networks: number; volumes: number }>;
+  destroy(opts: { volumes: boolean }): Promise<DestroyResult>;
   /** Log lines of a resource's containers. */
   logs(resourceId: string, opts: { follow: boolean; tail?: number; onLine: (replica: string, line: string) => void; signal?: AbortSignal }): Promise<void>;
   close(): Promise<void>;

@@ -6,7 +6,7 @@
  * engine does not answer as unreachable rather than failing the whole cluster.
  */
 import { DriverError, type ImageBuildSpec } from '@berth/core';
-import type { Driver, NodeStatus, JobOutcome, Readiness, Replica, RunSpec, ServiceOutputs, ServiceRunSpec } from '../driver.ts';
+import type { DestroyResult, Driver, NodeStatus, JobOutcome, Readiness, Replica, RunSpec, ServiceOutputs, ServiceRunSpec } from '../driver.ts';
 import type { Observed, ObservedResource } from '../../plan/observed.ts';
 import { tryPing } from './connect.ts';
 import { DockerDriver } from './driver.ts';
@@ -257,10 +257,12 @@ export class DockerClusterDriver implements Driver {
     await Promise.all(this.live().map((d) => d.removeService(resourceId)));
   }
 
-  async destroy(opts: { volumes: boolean }): Promise<{ containers: number; networks: number; volumes: number }> {
+  async destroy(opts: { volumes: boolean }): Promise<DestroyResult> {
     await this.checkReachable();
     const rs = await Promise.all(this.live().map((d) => d.destroy(opts)));
-    return rs.reduce((a, b) => ({ containers: a.containers + b.containers, networks: a.networks + b.networks, volumes: a.volumes + b.volumes }), { containers: 0, networks: 0, volumes: 0 });
+    const unreachable = [...this.unreachableWhy].map(([node, why]) => ({ node, why })).sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+    const sum = rs.reduce((a, b) => ({ containers: a.containers + b.containers, networks: a.networks + b.networks, volumes: a.volumes + b.volumes }), { containers: 0, networks: 0, volumes: 0 });
+    return { ...sum, unreachable };
   }
 
   async logs(resourceId: string, opts: { follow: boolean; tail?: number; onLine: (replica: string, line: string) => void; signal?: AbortSignal }): Promise<void> {
