@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { App, Cluster, Deployment, ImageBuild, Service, SynthFailure, isRef, makeRef, synthesize } from '@berth/core';
+import { App, Cluster, Deployment, ImageBuild, Network, Service, SynthFailure, Volume, isRef, makeRef, synthesize } from '@berth/core';
 import { Testing } from '@berth/core/testing';
 
 function failure(app: App): SynthFailure {
@@ -51,6 +51,28 @@ describe('references and tokens', () => {
     expect(Testing.resource(g, 'web').dependsOn).toEqual(['web-image']);
     expect(Testing.resource(g, 'web-svc').props).toMatchObject({ target: { $ref: 'web', attr: 'name' } });
     expect(Testing.resource(g, 'client').props).toMatchObject({ env: { WEB: { $ref: 'web-svc', attr: 'host' } } });
+  });
+
+  it('networks a Deployment joins are references to Network resources, and edges', () => {
+    const c = Testing.cluster();
+    const backend = new Network(c, 'backend', { internal: true });
+    new Deployment(c, 'api', { image: 'api:1', networks: [backend] });
+    const g = Testing.synth(c);
+    expect(Testing.resource(g, 'api').props).toMatchObject({ networks: [{ $ref: 'backend', attr: 'name' }] });
+    expect(Testing.resource(g, 'api').dependsOn).toEqual(['backend']);
+    expect(Testing.resource(g, 'backend').props).toEqual({ internal: true });
+    // Without networks, the prop is absent (the graph of existing programs does not change).
+    new Deployment(c, 'web', { image: 'web:1' });
+    expect(Object.keys(Testing.resource(Testing.synth(c), 'web').props)).not.toContain('networks');
+  });
+
+  it('refuses something other than a Network in networks, naming the property', () => {
+    const app = new App();
+    const c = new Cluster(app, 'net');
+    const data = new Volume(c, 'data');
+    new Deployment(c, 'api', { image: 'api:1', networks: [data as unknown as Network] });
+    const f = failure(app);
+    expect(f.diagnostics.map((d) => `${d.constructPath} ${d.property ?? ''}: ${d.message}`)).toEqual([expect.stringMatching(/^net\/api networks\[0\]: networks\[0\]: .*Network/)]);
   });
 
   it('renders as a token in strings and in JSON', () => {

@@ -98,6 +98,11 @@ export const containerFields = <R, V>(k: SchemaKit<R, V>) => ({
   workingDir: z.string().optional(),
   /** User to run as, e.g. "1000:1000". */
   user: z.string().optional(),
+  /**
+   * {@link Network}s the containers join besides the cluster's own network (where Services
+   * reach them); on each, the containers answer to the resource's id, as compose services do.
+   */
+  networks: z.array(k.ref(['Network'], 'name')).min(1).optional(),
 });
 
 /** Resources a Deployment or Job must find ready first (any kind). @default [] */

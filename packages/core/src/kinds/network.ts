@@ -15,10 +15,12 @@ export type NetworkProps = z.input<typeof NetworkProps>;
 
 /**
  * An extra network. Every cluster already has its own network on which Services resolve
- * by name; add a Network to isolate groups of workloads.
+ * by name; a Network is another one that the Deployments and Jobs listing it in `networks`
+ * join, where they reach each other by resource id. `internal: true` gives it no route out.
  *
  * @example
- * new Network(cluster, 'backend', { internal: true });
+ * const backend = new Network(cluster, 'backend', { internal: true });
+ * new Deployment(cluster, 'api', { image: 'api:1', networks: [backend] });
  */
 export class Network extends Resource<NetworkProps> {
   constructor(scope: Construct, id: string, props: NetworkProps = {}) {

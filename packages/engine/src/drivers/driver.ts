@@ -37,6 +37,8 @@ export interface RunSpec {
   readonly restart: 'always' | 'on-failure' | 'unless-stopped' | 'no';
   readonly workingDir?: string;
   readonly user?: string;
+  /** Ids of the Network resources to join besides the cluster network. */
+  readonly networks?: readonly string[];
 }
 
 export type HealthProbe =

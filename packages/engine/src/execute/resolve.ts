@@ -104,5 +104,6 @@ export function resolveRunSpec(
     restart,
     ...(p.workingDir !== undefined ? { workingDir: p.workingDir } : {}),
     ...(p.user !== undefined ? { user: p.user } : {}),
+    ...(p.networks ? { networks: p.networks.map((n) => n.$ref) } : {}),
   };
 }

@@ -102,6 +102,9 @@ export function inputToken(target: ResourceJson, attr: string): string | undefin
       return attr === 'image' ? `image:${target.props.name}` : undefined;
     case 'Config':
       return attr === 'data' ? `sha256:${String((target.props as { sha256?: string }).sha256)}` : undefined;
+    case 'Network':
+      // A network whose props change is recreated: the containers on it must be recreated too.
+      return attr === 'name' ? `network:${target.props.internal ? 'internal' : 'routed'}` : undefined;
     case 'Service': {
       const host = serviceHost(target);
       const port = target.props.ports[0]?.port;

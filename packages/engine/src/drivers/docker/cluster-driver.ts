@@ -156,8 +156,7 @@ export class DockerClusterDriver implements Driver {
   }
 
   async ensureNetwork(id: string, props: { internal: boolean }): Promise<{ name: string }> {
-    const rs = await Promise.all(this.live().map((d) => d.ensureNetwork(id)));
-    void props;
+    const rs = await Promise.all(this.live().map((d) => d.ensureNetwork(id, props)));
     return rs[0] ?? { name: id };
   }
 

@@ -69,6 +69,8 @@ export interface ContainerSpec {
   readonly restart?: RestartSpec;
   /** The cluster network and the DNS aliases to carry on it (the container name always resolves). */
   readonly network?: { readonly name: string; readonly aliases?: readonly string[] };
+  /** More networks to join before the container starts (the engine takes one at create). */
+  readonly extraNetworks?: ReadonlyArray<{ readonly name: string; readonly aliases?: readonly string[] }>;
   readonly mounts?: readonly MountSpec[];
   /** Configs and secrets, copied in before start. */
   readonly files?: readonly InjectedFile[];
@@ -161,6 +163,14 @@ export async function createContainer(client: DockerClient, spec: ContainerSpec)
   } catch (err) {
     await removeContainer(client, c.id, { force: true }).catch(() => undefined);
     throw dockerError(`inject files into ${name}`, err, { resourceId: spec.resource });
+  }
+  for (const n of spec.extraNetworks ?? []) {
+    try {
+      await client.docker.getNetwork(n.name).connect({ Container: c.id, EndpointConfig: { Aliases: [...(n.aliases ?? [])] } });
+    } catch (err) {
+      await removeContainer(client, c.id, { force: true }).catch(() => undefined);
+      throw dockerError(`connect ${name} to ${n.name}`, err, { resourceId: spec.resource });
+    }
   }
   return { id: c.id, name };
 }

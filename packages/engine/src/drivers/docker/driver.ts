@@ -15,7 +15,7 @@ import { waitForHealth, type HealthOutcome } from './health.ts';
 import { buildImage, tryImageId } from './images.ts';
 import { LABEL_CLUSTER, LABEL_COMPONENT, LABEL_ORDINAL, LABEL_RELEASE, LABEL_RESOURCE, LABEL_SPEC } from './labels.ts';
 import { followLogs, readLogs, type LogLine } from './logs.ts';
-import { ensureClusterNetwork, ensureNetwork, networkName, removeNetwork } from './networks.ts';
+import { disconnectAll, ensureClusterNetwork, ensureNetwork, networkName, removeNetwork } from './networks.ts';
 import { buildProxyImage, configureProxy, DEFAULT_PROXY_DIR, proxyContainerSpec, type ProxyConfig } from './proxy.ts';
 import { ensureVolume, listVolumes, removeVolume, volumeName } from './volumes.ts';
 
@@ -235,15 +235,19 @@ export class DockerDriver implements Driver {
     await removeVolume(this.client, volumeName(this.cluster, id));
   }
 
-  async ensureNetwork(id: string): Promise<{ name: string }> {
+  async ensureNetwork(id: string, props: { internal: boolean } = { internal: false }): Promise<{ name: string }> {
     const name = `${this.network}-${id}`;
-    await ensureNetwork(this.client, name, { [LABEL_CLUSTER]: this.cluster, [LABEL_RESOURCE]: id });
+    await ensureNetwork(this.client, name, { [LABEL_CLUSTER]: this.cluster, [LABEL_RESOURCE]: id }, { internal: props.internal });
     return { name };
   }
 
   async removeNetwork(id: string): Promise<void> {
+    const name = `${this.network}-${id}`;
+    // A network replaced under running consumers (its props changed): they leave it now and
+    // their rollout, which follows, joins them to the new one.
+    await disconnectAll(this.client, name);
     // Its containers were removed by earlier steps; their endpoints may be released a moment later.
-    await removeNetwork(this.client, `${this.network}-${id}`, { settleMs: 10_000 });
+    await removeNetwork(this.client, name, { settleMs: 10_000 });
   }
 
   async listReplicas(resourceId: string, opts: { readonly addresses?: boolean } = {}): Promise<Replica[]> {
@@ -284,6 +288,7 @@ export class DockerDriver implements Driver {
         : {}),
       restart: spec.kind === 'Job' ? { policy: 'no' } : { policy: spec.restart === 'always' ? 'unless-stopped' : spec.restart },
       network: { name: this.network },
+      ...(spec.networks && spec.networks.length > 0 ? { extraNetworks: spec.networks.map((id) => ({ name: `${this.network}-${id}`, aliases: [spec.resourceId] })) } : {}),
       mounts: spec.mounts.map((m) => ({ volume: m.volumeName ?? volumeName(this.cluster, m.volumeId), target: m.path, readOnly: m.readOnly })),
       files: spec.files.map((f) => ({ path: f.path, content: f.content, mode: f.mode })),
       labels: { [LABEL_COMPONENT]: 'replica', 'berth.kind': spec.kind },

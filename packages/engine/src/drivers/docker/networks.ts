@@ -12,13 +12,19 @@ export function networkName(cluster: string): string {
 }
 
 /** Creates the network when missing. Returns its id; `created` tells whether this call made it. */
-export async function ensureNetwork(client: DockerClient, name: string, labels: Labels): Promise<{ id: string; created: boolean }> {
-  const existing = await tryWrap(`inspect network ${name}`, () => client.docker.getNetwork(name).inspect() as Promise<{ Id: string }>);
-  if (existing) return { id: existing.Id, created: false };
+export async function ensureNetwork(client: DockerClient, name: string, labels: Labels, opts: { internal?: boolean } = {}): Promise<{ id: string; created: boolean }> {
+  const existing = await tryWrap(`inspect network ${name}`, () => client.docker.getNetwork(name).inspect() as Promise<{ Id: string; Internal?: boolean }>);
+  if (existing && (opts.internal === undefined || (existing.Internal ?? false) === opts.internal)) return { id: existing.Id, created: false };
+  if (existing) {
+    // The engine cannot change a network in place: its containers leave it (their rollout,
+    // which follows, joins the new one) and it is made again with the same name.
+    await disconnectAll(client, name);
+    await removeNetwork(client, name, { settleMs: 10_000 });
+  }
   try {
     // CheckDuplicate: network names are not unique to the engine; without it two concurrent
     // deploys could create two networks called the same, and every later lookup by name breaks.
-    const net = await client.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { ...labels } });
+    const net = await client.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Internal: opts.internal === true, Labels: { ...labels } });
     return { id: net.id, created: true };
   } catch (err) {
     if (statusOf(err) === 409) {
@@ -45,6 +51,12 @@ export async function connectNetwork(client: DockerClient, network: string, cont
     client.docker.getNetwork(network).connect({ Container: container, EndpointConfig: { Aliases: [...aliases] } }),
     container,
   );
+}
+
+/** Detaches every container still attached to `network` (a missing network has none). */
+export async function disconnectAll(client: DockerClient, network: string): Promise<void> {
+  const info = await tryWrap(`inspect network ${network}`, () => client.docker.getNetwork(network).inspect() as Promise<{ Containers?: Record<string, unknown> | null }>);
+  for (const id of Object.keys(info?.Containers ?? {})) await disconnectNetwork(client, network, id);
 }
 
 /** Detaches a container; not being attached (or gone) is not an error. */
