@@ -259,7 +259,8 @@ export class DockerClusterDriver implements Driver {
   async destroy(opts: { volumes: boolean }): Promise<DestroyResult> {
     await this.checkReachable();
     const rs = await Promise.all(this.live().map((d) => d.destroy(opts)));
-    const unreachable = [...this.unreachableWhy].map(([node, why]) => ({ node, why })).sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+    // In the target's order of nodes.
+    const unreachable = [...this.unreachableWhy].map(([node, why]) => ({ node, why }));
     const sum = rs.reduce((a, b) => ({ containers: a.containers + b.containers, networks: a.networks + b.networks, volumes: a.volumes + b.volumes }), { containers: 0, networks: 0, volumes: 0 });
     return { ...sum, unreachable };
   }

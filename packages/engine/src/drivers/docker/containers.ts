@@ -8,6 +8,7 @@ import type { DockerClient } from './connect.ts';
 import { dockerError, statusOf, tryWrap, wrap } from './driver-error.ts';
 import { putFiles, type InjectedFile } from './files.ts';
 import { LABEL_CLUSTER, LABEL_COMPONENT, LABEL_ORDINAL, LABEL_RELEASE, LABEL_RESOURCE, LABEL_SPEC, labelFilter, type Labels } from './labels.ts';
+import { connectNetwork } from './networks.ts';
 
 export interface PortSpec {
   /** Port inside the container. */
@@ -166,10 +167,10 @@ export async function createContainer(client: DockerClient, spec: ContainerSpec)
   }
   for (const n of spec.extraNetworks ?? []) {
     try {
-      await client.docker.getNetwork(n.name).connect({ Container: c.id, EndpointConfig: { Aliases: [...(n.aliases ?? [])] } });
+      await connectNetwork(client, n.name, c.id, n.aliases);
     } catch (err) {
       await removeContainer(client, c.id, { force: true }).catch(() => undefined);
-      throw dockerError(`connect ${name} to ${n.name}`, err, { resourceId: spec.resource });
+      throw err;
     }
   }
   return { id: c.id, name };
