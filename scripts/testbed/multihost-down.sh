@@ -5,7 +5,6 @@
 #   TB_FAST=1: SIGKILL the daemons instead of removing containers and stopping them gracefully.
 . "$(dirname "$0")/tb-env.sh"
 T0=$(date +%s%N)
-alive() { [ -d "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
 nodes=$(ls -d "$TB_BASE"/n[0-9]* 2>/dev/null | sed 's/.*\/n//' | sort -n)
 TB_FAST=${TB_FAST:-0}
 # 1. graceful: force-remove containers so dockerd's shutdown does not wait out stop timeouts
@@ -13,7 +12,7 @@ if [ "$TB_FAST" != 1 ]; then
   pids=""
   for i in $nodes; do
     [ -S "$(tb_sock "$i")" ] || continue
-    p=$(cat "$TB_BASE/n$i/launcher.pid" 2>/dev/null); [ -n "$p" ] && alive "$p" || continue
+    p=$(cat "$TB_BASE/n$i/launcher.pid" 2>/dev/null); [ -n "$p" ] && tb_alive "$p" || continue
     ( for c in $(tb_api "$i" -m 5 "http://d/v1.41/containers/json?all=1" 2>/dev/null | grep -o '"Id":"[0-9a-f]*"' | cut -d'"' -f4); do
         tb_api "$i" -m 10 -X DELETE "http://d/v1.41/containers/$c?force=1&v=1" >/dev/null 2>&1; done ) &
     pids="$pids $!"
@@ -23,12 +22,12 @@ fi
 # 2. stop each dockerd we started (pid file); SIGKILL after 15 s
 sig=TERM; [ "$TB_FAST" = 1 ] && sig=KILL
 for i in $nodes; do
-  p=$(cat "$TB_BASE/n$i/launcher.pid" 2>/dev/null); [ -n "$p" ] && alive "$p" && kill -"$sig" "$p" 2>/dev/null
+  p=$(cat "$TB_BASE/n$i/launcher.pid" 2>/dev/null); [ -n "$p" ] && tb_alive "$p" && kill -"$sig" "$p" 2>/dev/null
 done
 for i in $nodes; do
   p=$(cat "$TB_BASE/n$i/launcher.pid" 2>/dev/null); [ -n "$p" ] || continue
-  for _ in $(seq 1 300); do alive "$p" || break; sleep 0.05; done
-  alive "$p" && { echo "n$i dockerd $p did not stop: SIGKILL"; kill -KILL "$p"; }
+  for _ in $(seq 1 300); do tb_alive "$p" || break; sleep 0.05; done
+  tb_alive "$p" && { echo "n$i dockerd $p did not stop: SIGKILL"; kill -KILL "$p"; }
 done
 # 3. leftovers of a killed daemon: shims of OUR containerd sockets, processes in OUR cgroups
 for p in $(pgrep -f "containerd-shim-runc-v2 .*-address $TB_BASE/" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done

@@ -7,7 +7,7 @@ set -euo pipefail
 i=${1:?usage: multihost-restart.sh <node number>}
 T0=$(date +%s%N)
 p=$(cat "$TB_BASE/n$i/launcher.pid" 2>/dev/null || true)
-if [ -n "$p" ] && [ -d "/proc/$p" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$p/status"; then
+if [ -n "$p" ] && tb_alive "$p"; then
   echo "multihost-restart: n$i's dockerd ($p) is still running" >&2; exit 1
 fi
 # The killed dockerd left its pid file; dockerd refuses to start while the pid in it names a
@@ -22,7 +22,7 @@ cp=$(cat "$cpid_file" 2>/dev/null || true)
 if [ -n "$cp" ] && tr '\0' ' ' <"/proc/$cp/cmdline" 2>/dev/null | grep -q "$TB_BASE/n$i/exec/containerd/"; then
   kill -9 "$cp" 2>/dev/null || true
   for _ in $(seq 1 200); do
-    { [ ! -d "/proc/$cp" ] || grep -q '^State:[[:space:]]*Z' "/proc/$cp/status" 2>/dev/null; } && break
+    tb_alive "$cp" || break
     sleep 0.05
   done
 fi

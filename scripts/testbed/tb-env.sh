@@ -19,6 +19,7 @@ tb_api()   { local n=$1; shift; curl -sS --unix-socket "$TB_BASE/n$n/docker.sock
 tb_ns()    { echo "${TB_PREFIX}n$1"; }
 tb_ip()    { echo "$TB_LINK_PREFIX.$1"; }
 tb_ms()    { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+tb_alive() { [ -d "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }   # a zombie is not alive
 tb_wait_ping() { # $1=node, $2=timeout seconds (wall clock: a busy machine must not stretch it)
   local end=$(( $(date +%s) + ${2:-30} ))
   while [ "$(date +%s)" -lt "$end" ]; do
