@@ -6,7 +6,7 @@
 import type { DockerClient } from './connect.ts';
 import { removeContainer, listContainers } from './containers.ts';
 import { LABEL_CLUSTER } from './labels.ts';
-import { listNetworks, removeNetwork } from './networks.ts';
+import { listNetworks, NETWORK_SETTLE_MS, removeNetwork } from './networks.ts';
 import { listVolumes, removeVolume } from './volumes.ts';
 import { wrap, tryWrap } from './driver-error.ts';
 
@@ -16,8 +16,6 @@ export interface RemovedByLabel {
   readonly volumes: number;
   readonly images: number;
 }
-
-const NETWORK_SETTLE_MS = 10_000;
 
 /**
  * Force-removes the cluster's containers, then its networks; its volumes (data!) and built images

@@ -15,7 +15,7 @@ import { waitForHealth, type HealthOutcome } from './health.ts';
 import { buildImage, tryImageId } from './images.ts';
 import { LABEL_CLUSTER, LABEL_COMPONENT, LABEL_ORDINAL, LABEL_RELEASE, LABEL_RESOURCE, LABEL_SPEC } from './labels.ts';
 import { followLogs, readLogs, type LogLine } from './logs.ts';
-import { disconnectAll, ensureClusterNetwork, ensureNetwork, networkName, removeNetwork } from './networks.ts';
+import { dropNetwork, ensureClusterNetwork, ensureNetwork, networkName } from './networks.ts';
 import { buildProxyImage, configureProxy, DEFAULT_PROXY_DIR, proxyContainerSpec, type ProxyConfig } from './proxy.ts';
 import { ensureVolume, listVolumes, removeVolume, volumeName } from './volumes.ts';
 
@@ -242,12 +242,7 @@ export class DockerDriver implements Driver {
   }
 
   async removeNetwork(id: string): Promise<void> {
-    const name = `${this.network}-${id}`;
-    // A network replaced under running consumers (its props changed): they leave it now and
-    // their rollout, which follows, joins them to the new one.
-    await disconnectAll(this.client, name);
-    // Its containers were removed by earlier steps; their endpoints may be released a moment later.
-    await removeNetwork(this.client, name, { settleMs: 10_000 });
+    await dropNetwork(this.client, `${this.network}-${id}`);
   }
 
   async listReplicas(resourceId: string, opts: { readonly addresses?: boolean } = {}): Promise<Replica[]> {

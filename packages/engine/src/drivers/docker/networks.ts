@@ -15,12 +15,8 @@ export function networkName(cluster: string): string {
 export async function ensureNetwork(client: DockerClient, name: string, labels: Labels, opts: { internal?: boolean } = {}): Promise<{ id: string; created: boolean }> {
   const existing = await tryWrap(`inspect network ${name}`, () => client.docker.getNetwork(name).inspect() as Promise<{ Id: string; Internal?: boolean }>);
   if (existing && (opts.internal === undefined || (existing.Internal ?? false) === opts.internal)) return { id: existing.Id, created: false };
-  if (existing) {
-    // The engine cannot change a network in place: its containers leave it (their rollout,
-    // which follows, joins the new one) and it is made again with the same name.
-    await disconnectAll(client, name);
-    await removeNetwork(client, name, { settleMs: 10_000 });
-  }
+  // The engine cannot change a network in place: it is made again with the same name.
+  if (existing) await dropNetwork(client, name);
   try {
     // CheckDuplicate: network names are not unique to the engine; without it two concurrent
     // deploys could create two networks called the same, and every later lookup by name breaks.
@@ -53,10 +49,18 @@ export async function connectNetwork(client: DockerClient, network: string, cont
   );
 }
 
-/** Detaches every container still attached to `network` (a missing network has none). */
-export async function disconnectAll(client: DockerClient, network: string): Promise<void> {
+/** How long a network removal waits for endpoints the engine releases late (Docker 20.10 under load). */
+export const NETWORK_SETTLE_MS = 10_000;
+
+/**
+ * Removes a network that containers may still be attached to: they leave it first (a rollout
+ * that follows joins their successors to a new one), then it goes, waiting up to
+ * NETWORK_SETTLE_MS for endpoints the engine releases late.
+ */
+export async function dropNetwork(client: DockerClient, network: string): Promise<void> {
   const info = await tryWrap(`inspect network ${network}`, () => client.docker.getNetwork(network).inspect() as Promise<{ Containers?: Record<string, unknown> | null }>);
   for (const id of Object.keys(info?.Containers ?? {})) await disconnectNetwork(client, network, id);
+  await removeNetwork(client, network, { settleMs: NETWORK_SETTLE_MS });
 }
 
 /** Detaches a container; not being attached (or gone) is not an error. */
