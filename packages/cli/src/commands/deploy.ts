@@ -29,7 +29,8 @@ finished by running deploy again.
   --allow-partial       deploy even when some replicas cannot be placed
   --preempt             evict lower-priority replicas to place higher-priority ones
   --verbose             show build output
-  --json                print progress events as JSON lines
+  --json                print JSON lines: a "plan" event per cluster, the executor's step
+                        events, and a "result" event per cluster (ok, seconds, urls)
 `;
 
 export async function deployCommand(ctx: CommandContext): Promise<number> {
@@ -60,6 +61,11 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
   const say = (s: string): void => {
     if (!json) ctx.stdout.write(s);
   };
+  // With --json a machine reads the whole run from stdout: what was planned, each step, and
+  // how each cluster ended. Nothing else is written there.
+  const event = (e: Record<string, unknown>): void => {
+    if (json) ctx.stdout.write(`${JSON.stringify(e)}\n`);
+  };
   const sessions = await openSessions(ctx, {
     app: values.app,
     cluster: values.cluster,
@@ -78,6 +84,7 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
         throw new BerthError('plan.protected', blocked.map((i) => i.message).join('\n'), { hint: blocked[0]?.hint ?? 'see berth diff' });
       }
       say(renderPlan(p, { color: ctx.color }));
+      event({ type: 'plan', cluster: s.graph.cluster, summary: p.summary, changes: p.changes.filter((c) => c.action !== 'noop').map((c) => ({ id: c.id, kind: c.kind, action: c.action })) });
       const placementLines = s.placement ? describePlacements(s.graph, s.placement, s.nodes.length > 1) : [];
       if (placementLines.length > 0) say(`\nPlacement:\n${placementLines.join('\n')}\n`);
       if (s.placement?.incomplete && !values['allow-partial']) {
@@ -87,6 +94,7 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
       }
       if (!hasChanges(p) && s.forceRollout.size === 0) {
         say(`${s.graph.cluster}: no changes; the runtime matches the program.\n`);
+        event({ type: 'result', cluster: s.graph.cluster, ok: true, changed: false, seconds: 0, urls: publishedUrls(s) });
         continue;
       }
       requireSecrets(s.secrets);
@@ -124,9 +132,18 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
         emit: progressPrinter(ctx.stdout, { color: ctx.color, json, verbose: Boolean(values.verbose) }),
       });
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      event({
+        type: 'result',
+        cluster: s.graph.cluster,
+        ok: result.ok,
+        changed: true,
+        seconds: Number(secs),
+        urls: result.ok ? publishedUrls(s) : [],
+        ...(result.ok ? {} : { failed: result.failures.map((f) => f.id), skipped: result.skipped, interrupted: ctx.signal.aborted }),
+      });
       if (result.ok) {
         say(`${s.graph.cluster}: deployed in ${secs}s.\n`);
-        for (const url of publishedUrls(s)) say(`  ${url}\n`);
+        for (const u of publishedUrls(s)) say(`  ${u.service}: ${u.url}\n`);
       } else {
         failed = true;
         const interrupted = ctx.signal.aborted;
@@ -162,8 +179,9 @@ function savedPlan(ctx: CommandContext, file: string, s: ClusterSession): Plan {
   return saved;
 }
 
-function publishedUrls(s: ClusterSession): string[] {
-  const urls: string[] = [];
+/** Where each published Service answers: one entry per port and reachable node. */
+function publishedUrls(s: ClusterSession): { service: string; url: string }[] {
+  const urls: { service: string; url: string }[] = [];
   for (const r of s.graph.resources) {
     if (r.kind !== 'Service') continue;
     // Several hosts: the Service's proxy publishes the port on every node, at the node's address.
@@ -171,7 +189,7 @@ function publishedUrls(s: ClusterSession): string[] {
     const hosts = s.graph.target.hosts.filter((h) => !down.has(h.name)).map((h) => h.address ?? defaultAddress(h.endpoint));
     for (const p of r.props.ports) {
       if (p.publish === undefined) continue;
-      for (const host of s.graph.target.hosts.length > 0 ? hosts : ['127.0.0.1']) urls.push(`${r.props.name ?? r.id}: http://${host}:${p.publish}/`);
+      for (const host of s.graph.target.hosts.length > 0 ? hosts : ['127.0.0.1']) urls.push({ service: r.props.name ?? r.id, url: `http://${host}:${p.publish}/` });
     }
   }
   return urls;

@@ -19,6 +19,10 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
   }
   const name = positionals[0];
   if (!name) throw new BerthError('cli.usage', 'berth logs needs a resource', { hint: 'berth logs web   (a Deployment or Job id, or its construct path)' });
+  const tail = values.tail === undefined ? 100 : Number(values.tail);
+  if (!Number.isInteger(tail) || tail < 0) {
+    throw new BerthError('cli.usage', `--tail must be a whole number >= 0, got "${values.tail}"`, { hint: 'berth logs web --tail 20' });
+  }
   const { graphs } = await synthApp(ctx.cwd, values.app);
   const matches = graphs.flatMap((g) => g.resources.filter((r) => (r.id === name || r.path === name) && (r.kind === 'Deployment' || r.kind === 'Job')).map((r) => ({ g, r })));
   const hit = matches[0];
@@ -27,7 +31,6 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
     throw new BerthError('cli.usage', `no Deployment or Job "${name}" in the program`, { hint: `try one of: ${known.join(', ')}` });
   }
   const driver = await driverFor(hit.g);
-  const tail = values.tail === undefined ? 100 : Number(values.tail);
   await driver.logs(hit.r.id, {
     follow: Boolean(values.follow),
     tail,
