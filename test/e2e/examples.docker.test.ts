@@ -3,8 +3,10 @@
  * examples/shop (copied to tmp, cluster renamed, published ports replaced by free ones) come up,
  * answer over HTTP, redeploy as a no-op, and leave nothing labelled for them after destroy.
  */
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  berth,
   containers,
   copyExample,
   deploy,
@@ -93,6 +95,22 @@ describe.skipIf(!engineAvailable)(`examples/shop end to end${skipNote}`, () => {
     expect(r.code, shown(r)).toBe(0);
     expect(r.stdout).toContain('no changes');
     expect(containers(app.cluster).map((c) => c.id)).toEqual(before);
+  });
+
+  it('destroy without --delete-volumes keeps the volume and its data; the next deploy mounts it again', { timeout: LONG }, async () => {
+    const [api] = replicas(app.cluster, 'api');
+    expect(spawnSync('docker', ['exec', api?.id ?? '', 'sh', '-c', 'echo kept-across-destroy > /data/marker']).status).toBe(0);
+    const r = await berth(['destroy', '--app', app.file, '--yes'], { cwd: app.dir });
+    expect(r.code, shown(r)).toBe(0);
+    const left = leftovers(app.cluster);
+    expect(left.containers).toEqual([]);
+    expect(left.volumes).toHaveLength(1);
+    const again = await deploy(app, [], env);
+    expect(again.code, shown(again)).toBe(0);
+    const [next] = replicas(app.cluster, 'api');
+    expect(next?.id).not.toBe(api?.id);
+    const marker = spawnSync('docker', ['exec', next?.id ?? '', 'cat', '/data/marker'], { encoding: 'utf8' });
+    expect(marker.stdout.trim()).toBe('kept-across-destroy');
   });
 
   it('destroy --delete-volumes leaves no container, network or volume with the cluster label', { timeout: LONG }, async () => {
