@@ -45,9 +45,10 @@ export function observedFrom(state: State, kinds: Observed['kinds'] = ['Deployme
     const replicas: ObservedReplica[] = [];
     if (r.kind === 'Deployment') {
       const n = typeof r.props.replicas === 'number' ? r.props.replicas : 1;
-      for (let i = 0; i < n; i++) replicas.push({ ordinal: i, node: 'local', containerId: `${id}-c${i}`, specHash: r.specHash, state: 'running', health: 'healthy' });
+      for (let i = 0; i < n; i++) replicas.push({ ordinal: i, node: 'local', containerId: `${id}-c${i}`, specHash: r.replicaHash ?? r.specHash, state: 'running', health: 'healthy' });
     }
-    resources[id] = { kind: r.kind as Observed['kinds'][number], exists: true, specHash: r.specHash, ...(replicas.length ? { replicas } : {}) };
+    // As the Docker driver reports it: a Deployment's spec label is on its replicas only.
+    resources[id] = { kind: r.kind as Observed['kinds'][number], exists: true, ...(r.kind === 'Deployment' ? {} : { specHash: r.specHash }), ...(replicas.length ? { replicas } : {}) };
   }
   return { cluster: state.cluster, kinds, resources };
 }

@@ -10,6 +10,7 @@ const resource = fc.record(
     kind: fc.constantFrom('Deployment', 'Service'),
     path: str,
     specHash: str,
+    replicaHash: str,
     props: fc.dictionary(str, fc.jsonValue({ maxDepth: 2 })),
     inputs: fc.dictionary(str, str),
     dependsOn: fc.array(str, { maxLength: 3 }),

@@ -114,6 +114,8 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   // Runtime labels carry the hash state will record (resolved with the secret versions of this
   // deploy), so a plan saved by diff under another salt cannot leave labels and state apart.
   const specOf = (c: Change): string => resolved.get(c.id)?.specHash ?? c.specHash ?? '';
+  // What a Deployment's containers are labelled with and compared by (spec-hash.ts).
+  const replicaOf = (c: Change): string => resolved.get(c.id)?.replicaHash ?? specOf(c);
 
   const runStep = async (change: Change): Promise<void> => {
     const r = byId.get(change.id);
@@ -174,14 +176,14 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
           driver,
           id: r.id,
           replicas: r.props.replicas,
-          specHash: specOf(change),
+          specHash: replicaOf(change),
           maxSurge: r.props.update.maxSurge,
           maxUnavailable: r.props.update.maxUnavailable,
           progressDeadlineMs: r.props.update.progressDeadline,
           services: servicesOf(r.id),
           spec: (o) => {
             const node = input.placements?.get(r.id)?.[o];
-            return { ...resolveRunSpec(ctx, r, o, specOf(change), input.release), ...(node ? { node } : {}) };
+            return { ...resolveRunSpec(ctx, r, o, replicaOf(change), input.release), ...(node ? { node } : {}) };
           },
           ...(input.placements?.has(r.id) ? { nodeOf: (o: number) => input.placements?.get(r.id)?.[o] } : {}),
           unplaced: new Set((input.placements?.get(r.id) ?? []).flatMap((n, o) => (n === undefined ? [o] : []))),
@@ -197,7 +199,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
         if (change.movedFrom) await driver.removeService(change.movedFrom);
         const targetId = r.props.target.$ref;
         const backends = (await driver.listReplicas(targetId)).filter(
-          (x) => x.state === 'running' && (x.health === 'healthy' || x.health === 'none') && x.specHash === (state.resources[targetId]?.specHash ?? x.specHash),
+          (x) => x.state === 'running' && (x.health === 'healthy' || x.health === 'none') && x.specHash === (state.resources[targetId]?.replicaHash ?? state.resources[targetId]?.specHash ?? x.specHash),
         );
         const svc = await driver.ensureService(
           {

@@ -356,12 +356,13 @@ function driftOf(ctx: Ctx, kind: string, liveId: string, before: StateResource):
   }
   if (kind === 'Deployment') {
     const want = typeof before.props.replicas === 'number' ? before.props.replicas : 1;
+    const replicaHash = before.replicaHash ?? before.specHash;
     const byOrdinal = new Map((o.replicas ?? []).map((x) => [x.ordinal, x]));
     for (let i = 0; i < want; i++) {
       const rep = byOrdinal.get(i);
       if (!rep || rep.state === 'missing') out.push({ what: `replica ${i}`, expected: 'running', observed: 'missing' });
       else if (rep.state !== 'running') out.push({ what: `replica ${i}`, expected: 'running', observed: `${rep.state} on ${rep.node}` });
-      else if (rep.specHash !== before.specHash) out.push({ what: `replica ${i}`, expected: `spec ${shortHash(before.specHash)}`, observed: `spec ${shortHash(rep.specHash)} on ${rep.node}` });
+      else if (rep.specHash !== replicaHash) out.push({ what: `replica ${i}`, expected: `spec ${shortHash(replicaHash)}`, observed: `spec ${shortHash(rep.specHash)} on ${rep.node}` });
     }
     const extra = [...byOrdinal.keys()].filter((n) => n >= want && byOrdinal.get(n)?.state !== 'missing').sort((a, b) => a - b);
     for (const n of extra) out.push({ what: `replica ${n}`, expected: 'absent', observed: `${byOrdinal.get(n)?.state ?? 'running'} on ${byOrdinal.get(n)?.node ?? '?'}` });

@@ -41,6 +41,7 @@ export function recordChange(state: State, graph: GraphJson, change: Change, spe
     kind: r.kind,
     path: r.path,
     specHash: spec.specHash,
+    ...(spec.replicaHash !== spec.specHash ? { replicaHash: spec.replicaHash } : {}),
     props: r.props as Record<string, unknown>,
     inputs: { ...spec.inputs },
     dependsOn: [...r.dependsOn],

@@ -26,7 +26,6 @@ export const CHANGE_RULES: Readonly<Record<string, ChangeRule>> = {
       replicas: 'scaled in place',
       update: 'rollout strategy, used by the next rollout',
       placement: 'replicas rescheduled where needed',
-      restart: 'restart policy updated in place',
       dependsOn: 'ordering only',
     },
     replaceMeans: containerReplace,

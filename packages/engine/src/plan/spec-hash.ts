@@ -7,6 +7,7 @@
  */
 import type { GraphJson, ResourceJson } from '@berth/core';
 import type { State } from '../state/schema.ts';
+import { topKey } from './rules.ts';
 import { canonicalJson, propsJson, sha256 } from './stable-hash.ts';
 
 /** The version used for a secret whose value the CLI could not read and state never saw. */
@@ -15,6 +16,12 @@ export const UNKNOWN_SECRET_VERSION = 'unknown';
 export interface ResolvedSpec {
   readonly id: string;
   readonly specHash: string;
+  /**
+   * What a replica runs: the spec hash without the props that never reach a container
+   * (`REPLICA_EXCLUDES`), the `berth.spec` label on its containers. Equal to `specHash` for
+   * kinds without replicas. A change to only those props keeps the running replicas.
+   */
+  readonly replicaHash: string;
   /** Non-secret consumed values: `"api-image.image" → "build:<contentHash>"`. */
   readonly inputs: Readonly<Record<string, string>>;
   /** Versions of consumed secrets by Secret id (for a Secret, its own). Sensitive: never put in a plan. */
@@ -82,6 +89,25 @@ export function refsIn(props: unknown): { key: string; ref: string; attr: string
   // Key order of the input must not matter (a graph read back from JSON may differ).
   if (out.length > 1) out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return out;
+}
+
+/**
+ * Props of a kind that shape how many replicas run, where, and how they are rolled, but not
+ * what runs in one: they are left out of the replica hash, so scaling a Deployment or changing
+ * its rollout strategy starts or stops replicas without replacing the others. rules.ts lists
+ * exactly these as Deployment's in-place changes (a test holds the two together).
+ */
+export const REPLICA_EXCLUDES: Readonly<Record<string, readonly string[]>> = {
+  Deployment: ['replicas', 'update', 'placement', 'dependsOn'],
+};
+
+function replicaHashOf(r: ResourceJson, excludes: readonly string[], inputs: Readonly<Record<string, string>>, secrets: Readonly<Record<string, string>>, refPaths: Readonly<Record<string, readonly string[]>>): string {
+  const props: Record<string, unknown> = { ...(r.props as Record<string, unknown>) };
+  for (const k of excludes) delete props[k];
+  const outside = (path: string): boolean => excludes.includes(topKey(path));
+  const kept: Record<string, string> = {};
+  for (const [k, v] of Object.entries(inputs)) if (!(refPaths[k] ?? []).every(outside)) kept[k] = v;
+  return sha256(`{"inputs":${canonicalJson(kept)},"kind":${JSON.stringify(r.kind)},"props":${canonicalJson(props)},"replica":true,"secrets":${canonicalJson(secrets)}}`);
 }
 
 /** A Service's in-cluster DNS name: its `name` prop, else its id lower-cased (core's default). */
@@ -173,7 +199,11 @@ export function resolveSpecs(graph: GraphJson, given: Readonly<Record<string, st
       ? before.specHash
       : // Exactly canonicalJson({ inputs, kind, props, secrets }), with the props' JSON reused.
         sha256(`{"inputs":${canonicalJson(inputs)},"kind":${JSON.stringify(r.kind)},"props":${propsJson(r.props)},"secrets":${canonicalJson(secrets)}}`);
-    out.set(r.id, { id: r.id, specHash, inputs, secretVersions: secrets, refPaths });
+    const excludes = REPLICA_EXCLUDES[r.kind];
+    // Unchanged: the recorded replica hash, or — state written before replica hashes — the
+    // spec hash its containers were labelled with.
+    const replicaHash = excludes === undefined ? specHash : unchanged ? (before.replicaHash ?? before.specHash) : replicaHashOf(r, excludes, inputs, secrets, refPaths);
+    out.set(r.id, { id: r.id, specHash, replicaHash, inputs, secretVersions: secrets, refPaths });
   }
   return out;
 }

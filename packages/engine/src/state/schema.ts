@@ -26,6 +26,11 @@ export const StateResource = z.strictObject({
   path: z.string(),
   /** The spec hash the planner computed for it (also the `berth.spec` label on runtime objects). */
   specHash: z.string(),
+  /**
+   * A Deployment's replica hash (spec-hash.ts): the `berth.spec` label of its containers, which
+   * scaling does not change. Absent in state written before it existed: then it is `specHash`.
+   */
+  replicaHash: z.string().optional(),
   /** The resolved graph props as deployed. Secrets are only `$ref`s in the graph, so this holds no secret. */
   props: opaqueObject,
   /**
@@ -76,7 +81,7 @@ export const StateJson = z.strictObject({
 /** The state as stored (defaults filled in). */
 export type State = z.output<typeof StateJson>;
 
-const RESOURCE_KEYS = new Set(['kind', 'path', 'specHash', 'props', 'inputs', 'dependsOn', 'outputs', 'placements', 'secretVersions']);
+const RESOURCE_KEYS = new Set(['kind', 'path', 'specHash', 'replicaHash', 'props', 'inputs', 'dependsOn', 'outputs', 'placements', 'secretVersions']);
 const STATE_KEYS = new Set(['stateVersion', 'lineage', 'serial', 'cluster', 'resources']);
 const PLACEMENT_KEYS = new Set(['ordinal', 'node']);
 
@@ -119,6 +124,7 @@ export function parseStateQuick(raw: unknown): State | undefined {
     const r = resources[id];
     if (!isObject(r) || !onlyKeys(r, RESOURCE_KEYS)) return undefined;
     if (typeof r.kind !== 'string' || typeof r.path !== 'string' || typeof r.specHash !== 'string' || !isObject(r.props)) return undefined;
+    if (r.replicaHash !== undefined && typeof r.replicaHash !== 'string') return undefined;
     if (!stringRecord(r.inputs) || !stringRecord(r.secretVersions)) return undefined;
     if (r.outputs !== undefined && !isObject(r.outputs)) return undefined;
     if (r.dependsOn !== undefined && !stringArray(r.dependsOn)) return undefined;
