@@ -101,7 +101,8 @@ describe.skipIf(!engineAvailable)(`berth CLI end to end${skipNote}`, () => {
     expect(replicas(app.cluster, 'ticker')).toHaveLength(2);
   });
 
-  it('on a terminal deploy asks; "n" changes nothing, "y" deploys', { timeout: LONG }, async () => {
+  it('on a terminal deploy asks; "n" changes nothing, "y" deploys (a scale that keeps the running replicas)', { timeout: LONG }, async () => {
+    const before = replicas(app.cluster, 'ticker').map((c) => c.id);
     const no = await onTerminal(app, ['deploy', '--app', app.file], 'n\n');
     expect(no.code, shown(no)).toBe(1);
     expect(no.stdout).toContain(`Deploy these changes to ${app.cluster}? [y/N]`);
@@ -111,16 +112,24 @@ describe.skipIf(!engineAvailable)(`berth CLI end to end${skipNote}`, () => {
     const yes = await onTerminal(app, ['deploy', '--app', app.file], 'y\n');
     expect(yes.code, shown(yes)).toBe(0);
     expect(yes.stdout).toContain(`${app.cluster}: deployed in`);
-    expect(replicas(app.cluster, 'ticker')).toHaveLength(3);
+    // On a terminal the running steps are redrawn in place; what ended stays as plain lines.
+    expect(yes.stdout).toMatch(/\x1b\[\d+F\x1b\[J/);
+    expect(yes.stdout).toMatch(/✓ ticker update done in/);
+    const after = replicas(app.cluster, 'ticker').map((c) => c.id);
+    expect(after).toHaveLength(3);
+    expect(after).toEqual(expect.arrayContaining(before));
   });
 
   it('a saved plan is refused once something was deployed after it, and nothing changes', { timeout: LONG }, async () => {
     app.edit('cluster.ts', (t) => t.replace('const TICKERS = 3;', 'const TICKERS = 2;'));
     const saved = await berth(['diff', '--app', app.file, '--out', 'plan.json'], { cwd: app.dir });
     expect(saved.code, shown(saved)).toBe(2);
+    const three = replicas(app.cluster, 'ticker');
     const applied = await deploy(app, ['--plan', 'plan.json']);
     expect(applied.code, shown(applied)).toBe(0);
-    expect(replicas(app.cluster, 'ticker')).toHaveLength(2);
+    // Scaling in stops the highest ordinal and keeps the others running.
+    const kept = replicas(app.cluster, 'ticker');
+    expect(kept.map((c) => c.id).sort()).toEqual(three.filter((c) => c.labels['berth.ordinal'] !== '2').map((c) => c.id).sort());
 
     // The same plan again: the state moved on since it was made.
     const stale = await deploy(app, ['--plan', 'plan.json']);

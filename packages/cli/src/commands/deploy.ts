@@ -7,6 +7,7 @@ import { checkPlanBasis, describePlacements, execute, type Plan } from '@berth/e
 import { APP_OPTIONS, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { requireSecrets } from '../load/secrets.ts';
+import { liveProgress } from '../render/live.ts';
 import { progressPrinter } from '../render/progress.ts';
 import { renderPlan } from '../render/plan.ts';
 import { closeSessions, hasChanges, openSessions, type ClusterSession } from '../session.ts';
@@ -114,23 +115,34 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
       // of 10 listeners is expected, not a leak.
       setMaxListeners(Math.max(10, parallelism * 4), ctx.signal);
       const t0 = Date.now();
-      const result = await execute({
-        graph: s.graph,
-        plan: p,
-        driver: s.driver as NonNullable<typeof s.driver>,
-        store: s.store,
-        lock: s.lock as NonNullable<typeof s.lock>,
-        state: s.state,
-        secrets: s.secrets.values,
-        secretVersions: s.secrets.versions,
-        appDir: s.appDir,
-        parallelism,
-        release: `r${s.state.serial + 1}`,
-        signal: ctx.signal,
-        ...(s.placement ? { placements: s.placement.nodes } : {}),
-        forceRollout: s.forceRollout,
-        emit: progressPrinter(ctx.stdout, { color: ctx.color, json, verbose: Boolean(values.verbose) }),
-      });
+      const verbose = Boolean(values.verbose);
+      // A terminal gets the running steps redrawn in place; a pipe or --json gets one line per event.
+      const progress =
+        ctx.stdout.isTTY && !json && ctx.env['TERM'] !== 'dumb'
+          ? liveProgress(ctx.stdout, { color: ctx.color, verbose, columns: (ctx.stdout as { columns?: number }).columns })
+          : { emit: progressPrinter(ctx.stdout, { color: ctx.color, json, verbose }), stop: () => undefined };
+      let result: Awaited<ReturnType<typeof execute>>;
+      try {
+        result = await execute({
+          graph: s.graph,
+          plan: p,
+          driver: s.driver as NonNullable<typeof s.driver>,
+          store: s.store,
+          lock: s.lock as NonNullable<typeof s.lock>,
+          state: s.state,
+          secrets: s.secrets.values,
+          secretVersions: s.secrets.versions,
+          appDir: s.appDir,
+          parallelism,
+          release: `r${s.state.serial + 1}`,
+          signal: ctx.signal,
+          ...(s.placement ? { placements: s.placement.nodes } : {}),
+          forceRollout: s.forceRollout,
+          emit: progress.emit,
+        });
+      } finally {
+        progress.stop();
+      }
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
       event({
         type: 'result',
