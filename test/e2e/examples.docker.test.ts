@@ -102,6 +102,7 @@ describe.skipIf(!engineAvailable)(`examples/shop end to end${skipNote}`, () => {
     expect(spawnSync('docker', ['exec', api?.id ?? '', 'sh', '-c', 'echo kept-across-destroy > /data/marker']).status).toBe(0);
     const r = await berth(['destroy', '--app', app.file, '--yes'], { cwd: app.dir });
     expect(r.code, shown(r)).toBe(0);
+    expect(r.stdout).toContain('volumes kept: orders (--delete-volume ID removes one)');
     const left = leftovers(app.cluster);
     expect(left.containers).toEqual([]);
     expect(left.volumes).toHaveLength(1);
@@ -113,8 +114,17 @@ describe.skipIf(!engineAvailable)(`examples/shop end to end${skipNote}`, () => {
     expect(marker.stdout.trim()).toBe('kept-across-destroy');
   });
 
-  it('destroy --delete-volumes leaves no container, network or volume with the cluster label', { timeout: LONG }, async () => {
-    const r = await destroy(app);
+  it('destroy --delete-volume with a name that is no Volume removes nothing and says which there are', { timeout: LONG }, async () => {
+    const before = containers(app.cluster).map((c) => c.id);
+    const r = await berth(['destroy', '--app', app.file, '--yes', '--delete-volume', 'order'], { cwd: app.dir });
+    expect(r.code, shown(r)).toBe(1);
+    expect(r.stderr).toContain(`--delete-volume order: no Volume "order" in ${app.cluster}; nothing was removed`);
+    expect(r.stderr).toContain('its Volumes: orders');
+    expect(containers(app.cluster).map((c) => c.id)).toEqual(before);
+  });
+
+  it('destroy --delete-volume orders leaves no container, network or volume with the cluster label', { timeout: LONG }, async () => {
+    const r = await berth(['destroy', '--app', app.file, '--yes', '--delete-volume', 'orders'], { cwd: app.dir });
     expect(r.code, shown(r)).toBe(0);
     expect(r.stdout).toMatch(/removed \d+ containers, 1 network, 1 volume/);
     expect(leftovers(app.cluster)).toEqual(NOTHING);

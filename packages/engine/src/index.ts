@@ -28,7 +28,7 @@ export {
   type ObservedReplica,
 } from './plan/index.ts';
 export { schedule } from './schedule/index.ts';
-export type { DestroyResult, Driver, NodeStatus, Replica, RunSpec, Readiness, ServiceRunSpec } from './drivers/driver.ts';
+export type { DestroyResult, Driver, NodeStatus, Replica, RunSpec, Readiness, ServiceRunSpec, VolumeChoice } from './drivers/driver.ts';
 export { execute, type ExecuteInput, type ExecuteResult, type StepFailure } from './execute/executor.ts';
 export type { DeployEvent, EventSink } from './execute/events.ts';
 export { createDockerDriver, createDockerClusterDriver, type DockerDriverOptions, type DockerNode } from './drivers/factory.ts';

@@ -111,6 +111,9 @@ export interface NodeStatus {
   readonly volumes: readonly string[];
 }
 
+/** Which volumes destroy removes: none (false), all (true), or those of these Volume resource ids. */
+export type VolumeChoice = boolean | readonly string[];
+
 /** What destroy removed, and the nodes it could not reach (whose objects are left). */
 export interface DestroyResult {
   readonly containers: number;
@@ -155,8 +158,8 @@ export interface Driver {
   /** Points an existing Service at `backends` without touching anything else; false when it does not exist. */
   setServiceBackends(resourceId: string, targetPorts: readonly number[], backends: readonly Replica[]): Promise<boolean>;
   removeService(resourceId: string): Promise<void>;
-  /** Removes everything labelled for the cluster; volumes only when asked. */
-  destroy(opts: { volumes: boolean }): Promise<DestroyResult>;
+  /** Removes everything labelled for the cluster; volumes only when asked (all, or these Volume ids). */
+  destroy(opts: { volumes: VolumeChoice }): Promise<DestroyResult>;
   /** Log lines of a resource's containers. */
   logs(resourceId: string, opts: { follow: boolean; tail?: number; onLine: (replica: string, line: string) => void; signal?: AbortSignal }): Promise<void>;
   close(): Promise<void>;

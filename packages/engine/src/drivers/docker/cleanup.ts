@@ -5,7 +5,8 @@
  */
 import type { DockerClient } from './connect.ts';
 import { removeContainer, listContainers } from './containers.ts';
-import { LABEL_CLUSTER } from './labels.ts';
+import type { VolumeChoice } from '../driver.ts';
+import { LABEL_CLUSTER, LABEL_RESOURCE } from './labels.ts';
 import { listNetworks, NETWORK_SETTLE_MS, removeNetwork } from './networks.ts';
 import { listVolumes, removeVolume } from './volumes.ts';
 import { wrap, tryWrap } from './driver-error.ts';
@@ -19,9 +20,9 @@ export interface RemovedByLabel {
 
 /**
  * Force-removes the cluster's containers, then its networks; its volumes (data!) and built images
- * only when asked.
+ * only when asked: `volumes: true` removes every volume, a list only those Volume resource ids.
  */
-export async function removeAllByLabel(client: DockerClient, cluster: string, opts: { volumes?: boolean; images?: boolean } = {}): Promise<RemovedByLabel> {
+export async function removeAllByLabel(client: DockerClient, cluster: string, opts: { volumes?: VolumeChoice; images?: boolean } = {}): Promise<RemovedByLabel> {
   const sel = { [LABEL_CLUSTER]: cluster };
   const containers = await listContainers(client, sel, { all: true });
   await Promise.all(containers.map((c) => removeContainer(client, c.id, { force: true })));
@@ -29,8 +30,9 @@ export async function removeAllByLabel(client: DockerClient, cluster: string, op
   // The containers are gone, but the engine may release their endpoints a moment later.
   for (const n of networks) await removeNetwork(client, n.id, { settleMs: NETWORK_SETTLE_MS });
   let volumes = 0;
-  if (opts.volumes) {
-    const vols = await listVolumes(client, sel);
+  if (opts.volumes === true || (Array.isArray(opts.volumes) && opts.volumes.length > 0)) {
+    const chosen = opts.volumes;
+    const vols = (await listVolumes(client, sel)).filter((v) => chosen === true || chosen.includes(v.labels[LABEL_RESOURCE] ?? ''));
     for (const v of vols) await removeVolume(client, v.name);
     volumes = vols.length;
   }

@@ -6,7 +6,7 @@
  * engine does not answer as unreachable rather than failing the whole cluster.
  */
 import { DriverError, type ImageBuildSpec } from '@berth/core';
-import type { DestroyResult, Driver, NodeStatus, JobOutcome, Readiness, Replica, RunSpec, ServiceOutputs, ServiceRunSpec } from '../driver.ts';
+import type { DestroyResult, Driver, NodeStatus, JobOutcome, Readiness, Replica, RunSpec, ServiceOutputs, ServiceRunSpec, VolumeChoice } from '../driver.ts';
 import type { Observed, ObservedResource } from '../../plan/observed.ts';
 import { tryPing } from './connect.ts';
 import { DockerDriver } from './driver.ts';
@@ -256,7 +256,7 @@ export class DockerClusterDriver implements Driver {
     await Promise.all(this.live().map((d) => d.removeService(resourceId)));
   }
 
-  async destroy(opts: { volumes: boolean }): Promise<DestroyResult> {
+  async destroy(opts: { volumes: VolumeChoice }): Promise<DestroyResult> {
     await this.checkReachable();
     const rs = await Promise.all(this.live().map((d) => d.destroy(opts)));
     // In the target's order of nodes.

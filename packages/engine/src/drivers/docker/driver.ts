@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { DriverError, type ImageBuildSpec, type ResourceKind } from '@berth/core';
-import type { DestroyResult, Driver, NodeStatus, JobOutcome, Readiness, Replica, RunSpec, ServiceOutputs, ServiceRunSpec } from '../driver.ts';
+import type { DestroyResult, Driver, NodeStatus, JobOutcome, Readiness, Replica, RunSpec, ServiceOutputs, ServiceRunSpec, VolumeChoice } from '../driver.ts';
 import type { Observed, ObservedResource } from '../../plan/observed.ts';
 import { connect, tryPing, type DockerClient } from './connect.ts';
 import { containerIp, createContainer, inspectContainer, listContainers, removeContainer, runContainer, stopContainer, type ContainerSpec, type ContainerSummary } from './containers.ts';
@@ -516,7 +516,7 @@ export class DockerDriver implements Driver {
     if (p) await removeContainer(this.client, p.id, { force: true });
   }
 
-  async destroy(opts: { volumes: boolean }): Promise<DestroyResult> {
+  async destroy(opts: { volumes: VolumeChoice }): Promise<DestroyResult> {
     // Images built for the cluster carry its label too: after destroy nothing labelled for the
     // cluster is left (a redeploy rebuilds them; the shared proxy image is not the cluster's).
     const r = await removeAllByLabel(this.client, this.cluster, { volumes: opts.volumes, images: true });
