@@ -26,7 +26,7 @@ export async function expectConverged(app: App, body: string): Promise<void> {
   const site = replicas(app.cluster, 'site');
   expect(site.map((c) => c.labels['berth.ordinal']).sort()).toEqual(['0', '1', '2']);
   expect(site.every(isHealthyRunning), JSON.stringify(site, null, 1)).toBe(true);
-  expect(new Set(site.map((c) => c.labels['berth.spec']))).toEqual(new Set([state.resources['site']?.specHash]));
+  expect(new Set(site.map((c) => c.labels['berth.spec']))).toEqual(new Set([state.resources['site']?.replicaHash]));
   const other = replicas(app.cluster, 'other');
   expect(other).toHaveLength(1);
   expect(other.every(isHealthyRunning)).toBe(true);

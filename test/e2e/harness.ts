@@ -375,6 +375,6 @@ export function steadyClient(port: number, opts: { path?: string; everyMs?: numb
 }
 
 /** The cluster's state file (what berth journals to <appDir>/.berth), parsed: throws when it does not parse. */
-export function readState(app: App): { serial: number; resources: Record<string, { specHash: string; kind: string; outputs: Record<string, unknown> }> } {
+export function readState(app: App): { serial: number; resources: Record<string, { specHash: string; replicaHash?: string; kind: string; outputs: Record<string, unknown> }> } {
   return JSON.parse(readFileSync(join(app.dir, '.berth', `${app.cluster}.state.json`), 'utf8')) as ReturnType<typeof readState>;
 }

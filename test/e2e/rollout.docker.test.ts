@@ -98,7 +98,7 @@ describe.skipIf(!engineAvailable)(`berth deploy: rollouts on a real engine${skip
     expect(site).toHaveLength(3);
     expect(site.every(isHealthyRunning)).toBe(true);
     expect(site.some((c) => siteBefore.includes(c.id))).toBe(false);
-    expect(new Set(site.map((c) => c.labels['berth.spec']))).toEqual(new Set([readState(app).resources['site']?.specHash]));
+    expect(new Set(site.map((c) => c.labels['berth.spec']))).toEqual(new Set([readState(app).resources['site']?.replicaHash]));
     expect((await get(app.port)).body).toBe('site v2\n');
   });
 
