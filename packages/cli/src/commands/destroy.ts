@@ -70,7 +70,7 @@ export async function destroyCommand(ctx: CommandContext): Promise<number> {
       await driver.close();
       ctx.stdout.write(
         `${g.cluster}: removed ${removed.containers} container${removed.containers === 1 ? '' : 's'}, ${removed.networks} network${removed.networks === 1 ? '' : 's'}` +
-          (removed.volumes > 0 ? `, ${removed.volumes} volume${removed.volumes === 1 ? '' : 's'}` : '') +
+          (volumes === true || volumes.length > 0 ? `, ${removed.volumes} volume${removed.volumes === 1 ? '' : 's'}` : '') +
           (Object.keys(keep).length > 0 ? `; volumes kept: ${Object.keys(keep).sort().join(', ')} (--delete-volume ID removes one)` : '') +
           '\n',
       );
