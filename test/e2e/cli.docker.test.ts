@@ -4,10 +4,10 @@
  * util-linux `script`) and the refusal without one, a stale saved plan, `status --json`, and
  * `logs` with and without `-f`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyAndCheck } from './converge.ts';
-import { BIN, berth, deploy, engineAvailable, getOk, makeApp, replicas, shown, skipNote, start, type App, type RunResult } from './harness.ts';
+import { BIN, berth, containers, deploy, engineAvailable, getOk, makeApp, replicas, shown, skipNote, start, type App, type RunResult } from './harness.ts';
 
 const LONG = 180_000;
 
@@ -151,6 +151,20 @@ describe.skipIf(!engineAvailable)(`berth CLI end to end${skipNote}`, () => {
     const live = new Set(replicas(app.cluster, 'site').map((c) => c.name));
     expect(new Set(byId.get('site')?.containers.map((c) => c.name))).toEqual(live);
     for (const c of byId.get('site')?.containers ?? []) expect(c).toMatchObject({ state: 'running', node: 'local' });
+    expect(byId.get('web')).toMatchObject({ ready: '2 backends', health: 'proxy running' });
+  });
+
+  it('status reports a Service whose proxy was stopped behind berth\'s back, and deploy repairs it', { timeout: LONG }, async () => {
+    const [proxy] = containers(app.cluster, { 'berth.component': 'proxy' });
+    expect(spawnSync('docker', ['stop', '-t', '1', proxy?.id ?? '']).status).toBe(0);
+    const down = await berth(['status', '--app', app.file], { cwd: app.dir });
+    expect(down.code, shown(down)).toBe(0);
+    expect(down.stdout).toMatch(/^ {2}web +Service +2 backends +proxy stopped +\d+→80$/m);
+    const fixed = await deploy(app);
+    expect(fixed.code, shown(fixed)).toBe(0);
+    expect((await getOk(app.port)).status).toBe(200);
+    const up = await berth(['status', '--app', app.file], { cwd: app.dir });
+    expect(up.stdout).toMatch(/^ {2}web +Service +2 backends +proxy running +\d+→80$/m);
   });
 
   it('logs prints each container\'s last lines, prefixed with the container', { timeout: LONG }, async () => {

@@ -27,17 +27,19 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
     const rows: Array<{ id: string; kind: string; ready: string; health: string; nodes: string; ports: string; release: string; containers: Array<{ name: string; state: string; health: string; node: string; spec: string }> }> = [];
     // All at once (the driver answers them with one engine list) and without addresses,
     // which status does not show: one by one, each running replica cost an inspect too.
-    const listed = new Map(
-      await Promise.all(
-        g.resources.filter((r) => r.kind === 'Deployment' || r.kind === 'Job').map(async (r) => [r.id, await driver.listReplicas(r.id, { addresses: false })] as const),
-      ),
-    );
+    const [listed, observed] = await Promise.all([
+      Promise.all(g.resources.filter((r) => r.kind === 'Deployment' || r.kind === 'Job').map(async (r) => [r.id, await driver.listReplicas(r.id, { addresses: false })] as const)).then((e) => new Map(e)),
+      // A Service is its proxy: whether it runs is live, not what state remembers.
+      g.resources.some((r) => r.kind === 'Service') ? driver.observe() : undefined,
+    ]);
     for (const r of g.resources) {
       if (r.kind !== 'Deployment' && r.kind !== 'Service' && r.kind !== 'Job') continue;
       if (r.kind === 'Service') {
         const pub = r.props.ports.map((p) => (p.publish !== undefined ? `${p.publish}→${p.port}` : `${p.port}`)).join(', ');
         const backends = (state?.resources[r.id]?.outputs['backends'] as string[] | undefined) ?? [];
-        rows.push({ id: r.id, kind: 'Service', ready: state?.resources[r.id] ? `${backends.length} backends` : 'not deployed', health: '', nodes: '', ports: pub, release: '', containers: [] });
+        const proxy = observed?.resources[r.id];
+        const health = proxy === undefined ? (state?.resources[r.id] ? 'proxy missing' : '') : proxy.exists ? 'proxy running' : 'proxy stopped';
+        rows.push({ id: r.id, kind: 'Service', ready: state?.resources[r.id] ? `${backends.length} backends` : 'not deployed', health, nodes: '', ports: pub, release: '', containers: [] });
         continue;
       }
       const reps = listed.get(r.id) ?? [];
