@@ -87,6 +87,9 @@ export async function openSessions(ctx: CommandContext, opts: SessionOptions): P
     const state = recorded ?? newState(graph.cluster);
     const secrets = readSecrets(graph, program.appDir, ctx.env, state.lineage);
     const driver = opts.observe ? await driverFor(graph) : undefined;
+    // Asked together: the node facts do not depend on what runs, and each answer is a wait.
+    const nodeStatus = driver?.nodeStatus();
+    nodeStatus?.catch(() => undefined);
     const observed = driver ? await driver.observe(ctx.signal) : undefined;
     const p = plan({
       graph,
@@ -100,7 +103,7 @@ export async function openSessions(ctx: CommandContext, opts: SessionOptions): P
     const forceRollout = new Set<string>();
     if (driver) {
       const drained = drainedNodes(program.appDir, graph.cluster);
-      nodes = (await driver.nodeStatus()).map((n) => ({ ...n, draining: drained.has(n.name) }));
+      nodes = (await (nodeStatus ?? driver.nodeStatus())).map((n) => ({ ...n, draining: drained.has(n.name) }));
       const recorded = Object.fromEntries(Object.entries(state.resources).map(([id, r]) => [id, r.placements]));
       placement = placeReplicas(graph, nodes, observed, opts.allowPreemption ?? false, recorded);
       // Replicas that must move with an unchanged spec (drained or unreachable node) still need a rollout.

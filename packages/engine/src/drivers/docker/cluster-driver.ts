@@ -30,7 +30,7 @@ export class DockerClusterDriver implements Driver {
   private readonly drivers = new Map<string, DockerDriver>();
   private readonly nodes: readonly DockerNode[];
   private reachable = new Set<string>();
-  private checked = false;
+  private checked: Promise<void> | undefined;
   /** Which node holds each image id built or resolved in this run (the source for transfers). */
   private readonly imageHome = new Map<string, string>();
 
@@ -45,12 +45,14 @@ export class DockerClusterDriver implements Driver {
     }
   }
 
-  private async checkReachable(): Promise<void> {
-    if (this.checked) return;
-    const results = await Promise.all(this.nodes.map(async (n) => [n.name, await tryPing(this.node(n.name).client, 3000)] as const));
-    this.reachable = new Set(results.filter(([, err]) => err === undefined).map(([name]) => name));
-    this.unreachableWhy = new Map(results.flatMap(([name, err]) => (err === undefined ? [] : [[name, err] as const])));
-    this.checked = true;
+  /** Pings every node once per driver; concurrent callers (observe and nodeStatus) share the answer. */
+  private checkReachable(): Promise<void> {
+    this.checked ??= (async () => {
+      const results = await Promise.all(this.nodes.map(async (n) => [n.name, await tryPing(this.node(n.name).client, 3000)] as const));
+      this.reachable = new Set(results.filter(([, err]) => err === undefined).map(([name]) => name));
+      this.unreachableWhy = new Map(results.flatMap(([name, err]) => (err === undefined ? [] : [[name, err] as const])));
+    })();
+    return this.checked;
   }
   private unreachableWhy = new Map<string, string>();
 
@@ -82,8 +84,10 @@ export class DockerClusterDriver implements Driver {
       this.nodes.map(async (n): Promise<NodeStatus> => {
         const up = this.reachable.has(n.name);
         const d = this.node(n.name);
-        const capacity = n.capacity ?? (up ? await d.capacity().catch(() => ({ cpu: 0, memory: 0 })) : { cpu: 0, memory: 0 });
-        const volumes = up ? (await listVolumes(d.client, { [LABEL_CLUSTER]: this.cluster }).catch(() => [])).map((v) => v.labels['berth.resource'] ?? v.name) : [];
+        const [capacity, volumes] = await Promise.all([
+          n.capacity ?? (up ? d.capacity().catch(() => ({ cpu: 0, memory: 0 })) : { cpu: 0, memory: 0 }),
+          up ? listVolumes(d.client, { [LABEL_CLUSTER]: this.cluster }).then((vs) => vs.map((v) => v.labels['berth.resource'] ?? v.name), () => []) : [],
+        ]);
         const why = this.unreachableWhy.get(n.name);
         return { name: n.name, labels: n.labels, capacity, reachable: up, volumes, ...(why ? { error: why } : {}) };
       }),
