@@ -6,15 +6,20 @@
  *
  * Imports node built-ins only, so the entry can use it before anything else is loaded.
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { BuildOptions, BuildResult } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
+import { readCachedBundle, writeCachedBundle } from './bundle-cache.ts';
 
 /** Modules a program gets from the CLI itself (one construct model), never bundled. */
 export const BOUND_MODULES = ['@berth/core', '@berth/core/testing', 'constructs'] as const;
 
-export type Bundle = BuildResult<{ write: false; metafile: false }>;
+/** The bundle and its source map, as esbuild returns them (or as the bundle cache kept them). */
+export interface Bundle {
+  readonly outputFiles: ReadonlyArray<{ readonly path: string; readonly text: string }>;
+}
 
 /** Where the bundle of `appFile` claims to live: beside it, so source-map paths resolve. */
 export function bundleFileOf(appFile: string): string {
@@ -41,12 +46,36 @@ function options(appFile: string): BuildOptions & { write: false } {
 
 const cliRequire = createRequire(import.meta.url);
 
-/** Bundles `appFile` (rejects with esbuild's error, whose `errors` list the problems). */
+/** What the bundle of `appFile` depends on besides its inputs: esbuild's version and the options. */
+export function bundleCacheKey(appFile: string): string {
+  let version = 'unknown';
+  try {
+    version = (JSON.parse(readFileSync(cliRequire.resolve('esbuild/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // keyed as unknown
+  }
+  return createHash('sha256').update(JSON.stringify({ version, options: options(appFile) })).digest('hex');
+}
+
+/**
+ * Bundles `appFile` (rejects with esbuild's error, whose `errors` list the problems), or
+ * takes the bundle the last run stored when nothing it was made from changed (bundle-cache.ts).
+ */
 export function bundle(appFile: string): Promise<Bundle> {
+  const key = bundleCacheKey(appFile);
+  const hit = readCachedBundle(process.env, appFile, key);
+  const out = bundleFileOf(appFile);
+  if (hit) return Promise.resolve({ outputFiles: [{ path: out, text: hit.code }, { path: `${out}.map`, text: hit.map }] });
+  const startedAt = Date.now();
   // require, not import(): esbuild ships CommonJS, and importing CommonJS from ESM first scans
   // its whole source for export names (a tenth of a second on a busy machine).
   const { build } = cliRequire('esbuild') as typeof import('esbuild');
-  return build(options(appFile)) as Promise<Bundle>;
+  return build({ ...options(appFile), metafile: true }).then((r) => {
+    const code = r.outputFiles.find((f) => f.path === out)?.text;
+    const map = r.outputFiles.find((f) => f.path === `${out}.map`)?.text;
+    if (code !== undefined && map !== undefined) writeCachedBundle(process.env, appFile, key, dirname(appFile), r.metafile.inputs, { code, map }, startedAt);
+    return r;
+  });
 }
 
 let early: { file: string; result: Promise<Bundle> } | undefined;
