@@ -11,9 +11,10 @@
 //
 //   node bench/deploy/run.mjs [--sizes=5,20,50] [--reps=3] [--no-write] [--only=berth|compose] [--from=results.json]
 //
-// Needs: a Docker engine, the built CLI (npm run build), scripts/build-test-images.sh.
+// Needs: a Docker engine, the built CLI (npm run build), scripts/build-test-images.sh, GNU time
+// (/usr/bin/time, Debian's `time`) for the no-op's CPU time.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,22 @@ function run(cmd, argv, opts = {}) {
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return { ms, out: r.stdout };
+}
+
+const TIME = '/usr/bin/time';
+const timeFile = join(work, `time-${tag}.txt`);
+
+if (!args.from && !existsSync(TIME)) {
+  log(`bench/deploy needs GNU time at ${TIME} for the no-op's CPU time: apt-get install time`);
+  process.exit(2);
+}
+
+/** Like run, and also the CPU time (user + sys, ms) the command and its children used, from GNU time. */
+function runCpu(cmd, argv, opts = {}) {
+  mkdirSync(work, { recursive: true });
+  const r = run(TIME, ['-f', '%U %S', '-o', timeFile, cmd, ...argv], opts);
+  const [u, s] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+  return { ...r, cpu: (u + s) * 1000 };
 }
 
 /** The berth program: N Deployments, the image's own CMD (httpd on :8080), health every 1 s. */
@@ -117,9 +134,10 @@ function berthSuite(n, rep) {
     r.cold = berth('deploy').ms;
     const running = healthyCount(`label=berth.cluster=${cluster}`);
     if (running !== n) throw new Error(`berth: ${running}/${n} healthy after deploy`);
-    const noop = berth('deploy');
+    const noop = runCpu(process.execPath, [BERTH, 'deploy', '--app', app, '--yes'], { cwd: dir });
     if (!/no changes/.test(noop.out)) throw new Error(`berth: the no-op deploy changed something:\n${noop.out}`);
     r.noop = noop.ms;
+    r.noopCpu = noop.cpu;
     writeFileSync(app, berthProgram(cluster, n, true));
     r.change = berth('deploy').ms;
     if (healthyCount(`label=berth.cluster=${cluster}`) !== n) throw new Error('berth: not all healthy after the change');
@@ -146,7 +164,9 @@ function composeSuite(n, rep) {
     compose('up', '-d');
     waitHealthy(filter, n);
     r.cold = Date.now() - t0;
-    r.noop = compose('up', '-d').ms;
+    const noop = runCpu('docker-compose', ['-p', project, '-f', file, 'up', '-d'], { cwd: dir });
+    r.noop = noop.ms;
+    r.noopCpu = noop.cpu;
     writeFileSync(file, composeFile(n, true));
     const t1 = Date.now();
     compose('up', '-d');
@@ -241,6 +261,13 @@ for (const n of data.sizes) {
     rows.push(`| ${n} | ${p} | ${sec(mb)} (${range(b)}) | ${sec(mc)} (${range(c)}) | ${(mc / mb).toFixed(2)}× |`);
   }
 }
+for (const n of data.sizes) {
+  // CPU time of the no-op (runs recorded before it was measured have none).
+  const b = results[n].berth.map((r) => r.noopCpu).filter((x) => x !== undefined);
+  const c = results[n].compose.map((r) => r.noopCpu).filter((x) => x !== undefined);
+  if (b.length === 0 || c.length === 0) continue;
+  rows.push(`| ${n} | noop CPU | ${sec(median(b))} (${range(b)}) | ${sec(median(c))} (${range(c)}) | ${(median(c) / median(b)).toFixed(2)}× |`);
+}
 const table = ['| N | phase | berth median (min–max s) | compose median (min–max s) | compose ÷ berth |', '| ---: | --- | ---: | ---: | ---: |', ...rows].join('\n');
 console.log(table);
 
@@ -259,11 +286,15 @@ no Services/ports. Same wall clock for both tools, berth and compose interleaved
 - **change**: one service's environment changes, until its new container is healthy (berth rolls it
   with surge; compose stops the old container and starts the new one).
 - **destroy**: \`berth destroy --yes --delete-volumes\` / \`docker-compose down -v\`.
+- **noop CPU**: the CPU time (user + sys, with child processes, from GNU time) of the no-op: what
+  each tool computes, apart from waiting for a busy machine.
 
 Measured ${date} UTC on ${machine}; Node ${versions.node}, Docker Engine ${versions.docker}${data.engine && data.engine !== 'unix:///var/run/docker.sock' ? ` (at ${data.engine})` : ''},
-docker-compose ${versions.compose}, berth ${versions.berth}. The machine was shared with other work
-during the run (1-minute load average ${data.load ? `${data.load.min.toFixed(0)}–${data.load.max.toFixed(0)}, median ${data.load.median.toFixed(0)}` : 'not recorded'} on 2 cores), so absolute times are inflated;
-the interleaving keeps the two tools comparable.
+docker-compose ${versions.compose}, berth ${versions.berth}. 1-minute load average during the run:
+${data.load ? `${data.load.min.toFixed(0)}–${data.load.max.toFixed(0)}, median ${data.load.median.toFixed(0)}` : 'not recorded'} on 2 cores. Most of it is the benchmark's own containers: at N = 50 their
+health checks (50 execs through runc a second) keep both cores busy, so every command there waits
+for CPU, and a no-op's wall time grows with N even where its CPU time does not. The interleaving
+keeps the two tools comparable.
 
 ${table}
 `;
