@@ -12,10 +12,10 @@
 // or written is simply not used.
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { berthCacheDir } from './cache-dir.mjs';
 
 const file = fileURLToPath(new URL('../dist/berth.cjs', import.meta.url));
 const source = readFileSync(file, 'utf8');
@@ -26,7 +26,7 @@ let cacheFile;
 let cached;
 if (!env.BERTH_NO_COMPILE_CACHE) {
   try {
-    const dir = env.BERTH_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'berth');
+    const dir = berthCacheDir(env);
     const st = statSync(file);
     // V8 rejects a cache made under other flags; runs with other flags keep their own.
     const key = `${process.version}-${process.arch}-${st.size}-${Math.trunc(st.mtimeMs)}-${flagsTag()}`;

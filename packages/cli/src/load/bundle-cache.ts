@@ -14,15 +14,16 @@
  *    pointed elsewhere, a package installed nearer);
  *  - for every folder above an input, `package.json`, `tsconfig.json` and `jsconfig.json`
  *    (exports, main, paths, jsx…), by content or absence.
- * Anything else — another esbuild or berth, other options — gives another key. A cache that
+ * Another esbuild version or other bundling options give another key. A cache that
  * cannot be read or written is simply not used; BERTH_NO_BUNDLE_CACHE=1 turns it off.
  *
- * Imports node built-ins only, like bundle.ts, which uses it before the CLI's modules load.
+ * Imports node built-ins only (and the cache-folder rule beside the entry), like bundle.ts,
+ * which uses it before the CLI's modules load.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { berthCacheDir } from '../../bin/cache-dir.mjs';
 
 const FORMAT = 1;
 const PROBED_FILES = ['package.json', 'tsconfig.json', 'jsconfig.json'];
@@ -54,12 +55,8 @@ interface Entry {
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
-function cacheDir(env: NodeJS.ProcessEnv): string {
-  return join(env['BERTH_CACHE_DIR'] || join(env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'berth'), 'bundles');
-}
-
 function entryFile(env: NodeJS.ProcessEnv, appFile: string): string {
-  return join(cacheDir(env), `${sha256(appFile).slice(0, 24)}.json`);
+  return join(berthCacheDir(env), 'bundles', `${sha256(appFile).slice(0, 24)}.json`);
 }
 
 function contentOf(path: string): string | null {
