@@ -144,18 +144,19 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
         progress.stop();
       }
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      const urls = result.ok ? publishedUrls(s) : [];
       event({
         type: 'result',
         cluster: s.graph.cluster,
         ok: result.ok,
         changed: true,
         seconds: Number(secs),
-        urls: result.ok ? publishedUrls(s) : [],
+        urls,
         ...(result.ok ? {} : { failed: result.failures.map((f) => f.id), skipped: result.skipped, interrupted: ctx.signal.aborted }),
       });
       if (result.ok) {
         say(`${s.graph.cluster}: deployed in ${secs}s.\n`);
-        for (const u of publishedUrls(s)) say(`  ${u.service}: ${u.url}\n`);
+        for (const u of urls) say(`  ${u.service}: ${u.url}\n`);
       } else {
         failed = true;
         const interrupted = ctx.signal.aborted;

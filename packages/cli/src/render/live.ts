@@ -6,7 +6,7 @@
  */
 import { Chalk } from 'chalk';
 import type { DeployEvent } from '@berth/engine';
-import { progressPrinter } from './progress.ts';
+import { isBuildOutput, progressPrinter } from './progress.ts';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 /** How often the rows are redrawn while nothing happens (elapsed seconds, spinner). */
@@ -82,7 +82,7 @@ export function liveProgress(out: { write(s: string): unknown }, opts: LiveOptio
           // Build output goes above the rows with --verbose (as when piped); otherwise only
           // the latest short message shows, on the step's row.
           if (opts.verbose) final(e);
-          else if (r && !/^(Step |\s|---|Successfully|Removing intermediate)/.test(e.message)) r.message = e.message.split('\n')[0] ?? '';
+          else if (r && !isBuildOutput(e.message)) r.message = e.message.split('\n')[0] ?? '';
           break;
         }
         default:

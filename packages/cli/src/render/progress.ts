@@ -7,6 +7,11 @@ import type { DeployEvent } from '@berth/engine';
 
 const SYMBOL: Record<string, string> = { create: '+', update: '~', replace: '±', delete: '-', move: '→', repair: '!' };
 
+/** A line of the engine's build output (`Step 2/4 : COPY …`, ` ---> 1a2b`), as opposed to a rollout message. */
+export function isBuildOutput(message: string): boolean {
+  return /^(Step |\s|---|Successfully|Removing intermediate)/.test(message);
+}
+
 export function progressPrinter(out: { write(s: string): unknown }, mode: { color: boolean; json: boolean; verbose: boolean }): (e: DeployEvent) => void {
   const c = new Chalk({ level: mode.color ? 1 : 0 });
   return (e) => {
@@ -20,7 +25,7 @@ export function progressPrinter(out: { write(s: string): unknown }, mode: { colo
         return;
       case 'step-progress':
         // Build output is long: only with --verbose. Rollout steps are short and always shown.
-        if (mode.verbose || !/^(Step |\s|---|Successfully|Removing intermediate)/.test(e.message)) {
+        if (mode.verbose || !isBuildOutput(e.message)) {
           if (!mode.verbose && e.message.length > 160) return;
           out.write(c.dim(`  ${e.id}: ${e.message}\n`));
         }
