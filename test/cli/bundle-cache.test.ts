@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readCachedBundle, writeCachedBundle } from '../../packages/cli/src/load/bundle-cache.ts';
+import { MAX_ENTRIES, readCachedBundle, writeCachedBundle } from '../../packages/cli/src/load/bundle-cache.ts';
 import { bundle, bundleCacheKey } from '../../packages/cli/src/load/bundle.ts';
 
 let root: string;
@@ -119,6 +119,20 @@ describe('bundle cache', () => {
     utimesSync(join(root, 'app/lib.ts'), later, later);
     await bundleAndStore();
     expect(hit()).toBe(false);
+  });
+
+  it('stays bounded: past MAX_ENTRIES, the least recently written entries go', async () => {
+    const dir = join(root, 'cache/bundles');
+    mkdirSync(dir, { recursive: true });
+    const old = new Date(Date.now() - 86_400_000);
+    for (let i = 0; i < MAX_ENTRIES; i++) {
+      writeFileSync(join(dir, `old-${i}.json`), '{}');
+      utimesSync(join(dir, `old-${i}.json`), old, old);
+    }
+    await bundleAndStore();
+    const left = readdirSync(dir).filter((n) => n.endsWith('.json'));
+    expect(left.length).toBe(Math.floor((MAX_ENTRIES * 3) / 4));
+    expect(hit()).toBe(true);
   });
 
   it('the CLI bundler stores on the first run and serves the same bundle on the next', async () => {

@@ -21,7 +21,7 @@
  * which uses it before the CLI's modules load.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { berthCacheDir } from '../../bin/cache-dir.mjs';
 
@@ -173,7 +173,19 @@ export function writeCachedBundle(env: NodeJS.ProcessEnv, appFile: string, key: 
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
     renameSync(tmp, file);
+    prune(dirname(file));
   } catch {
     // no cache this time
   }
+}
+
+/** Entries kept: one per program path, so a machine that runs many throwaway apps (tests) stays bounded. */
+export const MAX_ENTRIES = 256;
+
+/** Past MAX_ENTRIES, removes the least recently written entries down to three quarters of it. */
+function prune(dir: string): void {
+  const names = readdirSync(dir).filter((n) => n.endsWith('.json'));
+  if (names.length <= MAX_ENTRIES) return;
+  const aged = names.map((n) => ({ n, t: mtimeOf(join(dir, n)) ?? 0 })).sort((a, b) => a.t - b.t);
+  for (const { n } of aged.slice(0, names.length - Math.floor((MAX_ENTRIES * 3) / 4))) rmSync(join(dir, n), { force: true });
 }
