@@ -56,10 +56,12 @@ export function liveProgress(out: { write(s: string): unknown }, opts: LiveOptio
     const rows = [...running.values()];
     for (const r of rows) {
       const secs = `${((now() - r.since) / 1000).toFixed(1)}s`;
-      const plain = clip(`${SPINNER[frame % SPINNER.length]} ${r.id} ${r.label} ${secs}${r.message ? `  ${r.message}` : ''}`);
+      const spin = SPINNER[frame % SPINNER.length] ?? '';
+      const plain = clip(`${spin} ${r.id} ${r.label} ${secs}${r.message ? `  ${r.message}` : ''}`);
       // Colour after clipping, so escape codes never count towards the width.
-      const head = `${SPINNER[frame % SPINNER.length]} ${r.id} `;
-      s += `${c.cyan(head.slice(0, 2))}${plain.slice(2, head.length)}${c.dim(plain.slice(head.length))}\n`;
+      const idFrom = spin.length + 1;
+      const idTo = idFrom + r.id.length + 1;
+      s += `${c.cyan(plain.slice(0, idFrom))}${plain.slice(idFrom, idTo)}${c.dim(plain.slice(idTo))}\n`;
     }
     drawn = rows.length;
     out.write(s);
