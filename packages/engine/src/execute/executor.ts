@@ -5,7 +5,7 @@
  * rerun plans against the journalled state and the rollouts reconcile from runtime labels.
  */
 import { BerthError, type GraphJson } from '@berth/core';
-import type { Driver, Replica } from '../drivers/driver.ts';
+import type { Driver, Replica } from '../targets/driver.ts';
 import { recordChange, type RecordOptions } from '../plan/record.ts';
 import { resolveSpecs } from '../plan/spec-hash.ts';
 import type { Change, Plan } from '../plan/types.ts';

@@ -5,7 +5,7 @@
  * result comes back as "node of each ordinal" for the executor and readable lines for diff.
  */
 import type { GraphJson } from '@berth/core';
-import type { Observed } from '../plan/observed.ts';
+import type { Observed } from './observed.ts';
 import { schedule } from '../schedule/index.ts';
 import type { Placement, ScheduleGroup, ScheduleNode, ScheduleResult } from '../schedule/types.ts';
 
