@@ -23,6 +23,9 @@ export {
   type PlanIssue,
   type PlanSummary,
   type PlanBasis,
+  type PlanPlacement,
+  type PlanNodeFacts,
+  type PlanMove,
   type Observed,
   type ObservedResource,
   type ObservedReplica,
@@ -32,4 +35,4 @@ export type { DestroyResult, Driver, NodeStatus, Replica, RunSpec, Readiness, Se
 export { execute, type ExecuteInput, type ExecuteResult, type StepFailure } from './execute/executor.ts';
 export type { DeployEvent, EventSink } from './execute/events.ts';
 export { createDockerDriver, createDockerClusterDriver, type DockerDriverOptions, type DockerNode } from './targets/factory.ts';
-export { placeReplicas, placementRequest, describePlacements, type NodeFacts, type PlacementPlan } from './plan/place.ts';
+export { placeReplicas, placementRequest, describePlacements, toPlanPlacement, moveCause, type NodeFacts, type PlacementPlan } from './plan/place.ts';
