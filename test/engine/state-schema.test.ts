@@ -20,13 +20,17 @@ const resource = fc.record(
   },
   { requiredKeys: ['kind', 'path', 'specHash', 'props'] },
 );
-const state = fc.record({
-  stateVersion: fc.constant(1),
-  lineage: fc.string({ minLength: 1, maxLength: 8 }),
-  serial: fc.nat(100),
-  cluster: str,
-  resources: fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), resource, { maxKeys: 4 }),
-});
+const state = fc.record(
+  {
+    stateVersion: fc.constant(1),
+    lineage: fc.string({ minLength: 1, maxLength: 8 }),
+    serial: fc.nat(100),
+    cluster: str,
+    resources: fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), resource, { maxKeys: 4 }),
+    drained: fc.array(str, { maxLength: 3 }),
+  },
+  { requiredKeys: ['stateVersion', 'lineage', 'serial', 'cluster', 'resources'] },
+);
 
 /** Replaces the value at a random path of `v` with `x` (or deletes it, or adds a stray key). */
 function mutate(v: unknown, path: number[], x: unknown, how: number): unknown {

@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import { BerthError, type GraphJson } from '@berth/core';
-import { LocalStateStore, newState, placeReplicas, plan, type Driver, type NodeFacts, type Observed, type PlacementPlan, type Plan, type State, type StateLock } from '@berth/engine';
-import { drainedNodes } from './drain.ts';
+import { LocalStateStore, newState, plan, type Driver, type NodeStatus, type Observed, type Plan, type State, type StateLock } from '@berth/engine';
+import { migrateDrainFile, legacyDrained } from './drain.ts';
 import type { CommandContext } from './context.ts';
 import { readSecrets, type SecretValues } from './load/secrets.ts';
 import { synthApp } from './load/synth-app.ts';
@@ -21,13 +21,10 @@ export interface ClusterSession {
   readonly secrets: SecretValues;
   readonly driver: Driver | undefined;
   readonly observed: Observed | undefined;
+  /** Everything decided: changes, and (when observed) where every replica goes and why. */
   readonly plan: Plan;
-  /** Where each Deployment's replicas go (undefined when the runtime was not observed). */
-  readonly placement: PlacementPlan | undefined;
-  /** The nodes, as observed. */
-  readonly nodes: readonly NodeFacts[];
-  /** Deployments whose replicas must move although their spec did not change. */
-  readonly forceRollout: ReadonlySet<string>;
+  /** The nodes, as observed (empty when not observed). */
+  readonly nodes: readonly NodeStatus[];
   /** Held when the session was opened for a change (deploy, destroy); release with `closeSessions`. */
   readonly lock: StateLock | undefined;
 }
@@ -83,7 +80,10 @@ export async function openSessions(ctx: CommandContext, opts: SessionOptions): P
   }
 
   async function planOne(graph: GraphJson, lock: StateLock | undefined): Promise<ClusterSession> {
-    const recorded = await store.read(graph.cluster);
+    let recorded = await store.read(graph.cluster);
+    // The drain set lives in state; a drain file of an older berth is moved there once, under the lock.
+    if (lock) recorded = await migrateDrainFile(program.appDir, store, lock, recorded);
+    const drained = recorded?.drained ?? legacyDrained(program.appDir, graph.cluster);
     const state = recorded ?? newState(graph.cluster);
     const secrets = readSecrets(graph, program.appDir, ctx.env, state.lineage);
     const driver = opts.observe ? await driverFor(graph) : undefined;
@@ -91,30 +91,16 @@ export async function openSessions(ctx: CommandContext, opts: SessionOptions): P
     const nodeStatus = driver?.nodeStatus();
     nodeStatus?.catch(() => undefined);
     const observed = driver ? await driver.observe(ctx.signal) : undefined;
+    const nodes = nodeStatus ? await nodeStatus : [];
     const p = plan({
       graph,
       state: recorded,
       ...(observed ? { observed } : {}),
       secretVersions: secrets.versions,
-      options: { allowDeleteVolumes: opts.allowDeleteVolumes ?? [] },
+      ...(driver ? { nodes, ...(drained ? { drained } : {}) } : {}),
+      options: { allowDeleteVolumes: opts.allowDeleteVolumes ?? [], allowPreemption: opts.allowPreemption ?? false },
     });
-    let nodes: NodeFacts[] = [];
-    let placement: PlacementPlan | undefined;
-    const forceRollout = new Set<string>();
-    if (driver) {
-      const drained = drainedNodes(program.appDir, graph.cluster);
-      nodes = (await (nodeStatus ?? driver.nodeStatus())).map((n) => ({ ...n, draining: drained.has(n.name) }));
-      const recorded = Object.fromEntries(Object.entries(state.resources).map(([id, r]) => [id, r.placements]));
-      placement = placeReplicas(graph, nodes, observed, opts.allowPreemption ?? false, recorded);
-      // Replicas that must move with an unchanged spec (drained or unreachable node) still need a rollout.
-      for (const [id, want] of placement.nodes) {
-        const running = (observed?.resources[id]?.replicas ?? []).filter((r) => r.state === 'running');
-        if (want.some((n, o) => n !== undefined && !running.some((r) => r.ordinal === o && r.node === n))) forceRollout.add(id);
-      }
-      // Replicas a node kept while it was unreachable: the rollout removes them.
-      for (const l of placement.leftovers) forceRollout.add(l.groupId);
-    }
-    return { graph, appDir: program.appDir, store, state, deployedBefore: recorded !== undefined, secrets, driver, observed, plan: p, lock, placement, nodes, forceRollout };
+    return { graph, appDir: program.appDir, store, state, deployedBefore: recorded !== undefined, secrets, driver, observed, plan: p, lock, nodes };
   }
 }
 

@@ -86,14 +86,15 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
       }
       say(renderPlan(p, { color: ctx.color }));
       event({ type: 'plan', cluster: s.graph.cluster, summary: p.summary, changes: p.changes.filter((c) => c.action !== 'noop').map((c) => ({ id: c.id, kind: c.kind, action: c.action })) });
-      const placementLines = s.placement ? describePlacements(s.graph, s.placement, s.nodes.length > 1) : [];
+      const placementLines = p.placement ? describePlacements(s.graph, p.placement, p.placement.nodes.length > 1) : [];
       if (placementLines.length > 0) say(`\nPlacement:\n${placementLines.join('\n')}\n`);
-      if (s.placement?.incomplete && !values['allow-partial']) {
-        throw new BerthError('plan.unplaceable', `${s.placement.result.unplaced.length} replica${s.placement.result.unplaced.length === 1 ? '' : 's'} cannot be placed on any node; nothing was changed`, {
+      if (p.placement?.incomplete && !values['allow-partial']) {
+        const n = p.placement.unplaced.reduce((sum, u) => sum + u.ordinals.length, 0);
+        throw new BerthError('plan.unplaceable', `${n} replica${n === 1 ? '' : 's'} cannot be placed on any node; nothing was changed`, {
           hint: 'see the reasons per node above; add capacity, relax constraints, or pass --allow-partial to deploy the rest',
         });
       }
-      if (!hasChanges(p) && s.forceRollout.size === 0) {
+      if (!hasChanges(p)) {
         say(`${s.graph.cluster}: no changes; the runtime matches the program.\n`);
         event({ type: 'result', cluster: s.graph.cluster, ok: true, changed: false, seconds: 0, urls: publishedUrls(s) });
         continue;
@@ -136,8 +137,6 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
           parallelism,
           release: `r${s.state.serial + 1}`,
           signal: ctx.signal,
-          ...(s.placement ? { placements: s.placement.nodes } : {}),
-          forceRollout: s.forceRollout,
           emit: progress.emit,
         });
       } finally {
@@ -183,7 +182,13 @@ function savedPlan(ctx: CommandContext, file: string, s: ClusterSession): Plan {
   if (saved.cluster !== s.graph.cluster) {
     throw new BerthError('state.stale-plan', `the plan ${file} is for cluster "${saved.cluster}", not "${s.graph.cluster}"`);
   }
-  const stale = checkPlanBasis(saved, { graph: s.graph, state: s.deployedBefore ? s.state : undefined, ...(s.observed ? { observed: s.observed } : {}), secretVersions: s.secrets.versions });
+  const stale = checkPlanBasis(saved, {
+    graph: s.graph,
+    state: s.deployedBefore ? s.state : undefined,
+    ...(s.observed ? { observed: s.observed } : {}),
+    secretVersions: s.secrets.versions,
+    ...(s.driver ? { nodes: s.nodes } : {}),
+  });
   if (stale.length > 0) {
     throw new BerthError('state.stale-plan', `the plan ${file} is stale: ${stale.map((x) => x.message).join('; ')}`, {
       hint: 'make a new plan with berth diff --out, review it, and deploy that',

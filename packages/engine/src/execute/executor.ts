@@ -5,7 +5,7 @@
  * rerun plans against the journalled state and the rollouts reconcile from runtime labels.
  */
 import { BerthError, type GraphJson } from '@berth/core';
-import type { Driver, Replica } from '../drivers/driver.ts';
+import type { Driver, Replica } from '../targets/driver.ts';
 import { recordChange, type RecordOptions } from '../plan/record.ts';
 import { resolveSpecs } from '../plan/spec-hash.ts';
 import type { Change, Plan } from '../plan/types.ts';
@@ -34,13 +34,6 @@ export interface ExecuteInput {
   readonly release: string;
   readonly signal: AbortSignal;
   readonly emit: EventSink;
-  /** The scheduler's node per ordinal, by Deployment id (multi-host clusters). */
-  readonly placements?: ReadonlyMap<string, ReadonlyArray<string | undefined>>;
-  /**
-   * Deployments to roll even where the plan says no-op: replicas the scheduler moves (a
-   * drained or dead node) with an unchanged spec.
-   */
-  readonly forceRollout?: ReadonlySet<string>;
 }
 
 export interface StepFailure {
@@ -113,6 +106,8 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
 
   // Runtime labels carry the hash state will record (resolved with the secret versions of this
   // deploy), so a plan saved by diff under another salt cannot leave labels and state apart.
+  // The scheduler's node per ordinal, by Deployment id, as the plan decided it.
+  const placed = plan.placement?.replicas;
   const specOf = (c: Change): string => resolved.get(c.id)?.specHash ?? c.specHash ?? '';
   // What a Deployment's containers are labelled with and compared by (spec-hash.ts).
   const replicaOf = (c: Change): string => resolved.get(c.id)?.replicaHash ?? specOf(c);
@@ -182,11 +177,11 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
           progressDeadlineMs: r.props.update.progressDeadline,
           services: servicesOf(r.id),
           spec: (o) => {
-            const node = input.placements?.get(r.id)?.[o];
+            const node = placed?.[r.id]?.[o];
             return { ...resolveRunSpec(ctx, r, o, replicaOf(change), input.release), ...(node ? { node } : {}) };
           },
-          ...(input.placements?.has(r.id) ? { nodeOf: (o: number) => input.placements?.get(r.id)?.[o] } : {}),
-          unplaced: new Set((input.placements?.get(r.id) ?? []).flatMap((n, o) => (n === undefined ? [o] : []))),
+          ...(placed?.[r.id] ? { nodeOf: (o: number) => placed[r.id]?.[o] ?? undefined } : {}),
+          unplaced: new Set((placed?.[r.id] ?? []).flatMap((n, o) => (n === null ? [o] : []))),
           progress,
           signal: input.signal,
         });
@@ -227,9 +222,8 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   };
 
   // The DAG: a step starts when every step it depends on finished; a failure skips its dependents.
-  const forced = (c: Change): boolean => c.action === 'noop' && c.kind === 'Deployment' && (input.forceRollout?.has(c.id) ?? false);
-  const steps = plan.changes.filter((c) => c.action !== 'noop' || forced(c)).map((c) => (forced(c) ? { ...c, action: 'update' as const } : c));
-  const done = new Set<string>(plan.changes.filter((c) => c.action === 'noop' && !forced(c)).map((c) => c.id));
+  const steps = plan.changes.filter((c) => c.action !== 'noop');
+  const done = new Set<string>(plan.changes.filter((c) => c.action === 'noop').map((c) => c.id));
   const failedIds = new Set<string>();
   const failures: StepFailure[] = [];
   const skipped: string[] = [];

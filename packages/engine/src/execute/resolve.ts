@@ -4,7 +4,7 @@
  * Pure: everything it needs is passed in, so it is unit-testable without a runtime.
  */
 import { BerthError, type DeploymentSpec, type GraphJson, type JobSpec, type ResourceJson, type ValueJson } from '@berth/core';
-import type { RunFile, RunSpec } from '../drivers/driver.ts';
+import type { RunFile, RunSpec } from '../targets/driver.ts';
 
 /** What resolution may read: the graph, outputs of resources already applied, secret values. */
 export interface ResolveContext {

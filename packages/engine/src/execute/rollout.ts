@@ -6,7 +6,7 @@
  * rerun finds the half-done rollout and finishes it.
  */
 import { BerthError } from '@berth/core';
-import type { Driver, NotReady, Replica, RunSpec } from '../drivers/driver.ts';
+import type { Driver, NotReady, Replica, RunSpec } from '../targets/driver.ts';
 
 export interface RolloutInput {
   readonly driver: Driver;

@@ -73,6 +73,11 @@ export const StateJson = z.strictObject({
   serial: z.number().int().min(0),
   cluster: z.string(),
   resources: z.record(z.string(), StateResource),
+  /**
+   * Drained node names (`berth drain`), sorted: the scheduler places nothing new there and the
+   * next deploy moves their replicas away. Absent when no node is drained.
+   */
+  drained: z.array(z.string()).optional(),
   /** The steps of the deploy in progress (or last interrupted). */
   journal: z
     .strictObject({ planGraphHash: z.string().optional(), startedAt: z.string(), entries: z.array(JournalEntry) })
@@ -82,7 +87,7 @@ export const StateJson = z.strictObject({
 export type State = z.output<typeof StateJson>;
 
 const RESOURCE_KEYS = new Set(['kind', 'path', 'specHash', 'replicaHash', 'props', 'inputs', 'dependsOn', 'outputs', 'placements', 'secretVersions']);
-const STATE_KEYS = new Set(['stateVersion', 'lineage', 'serial', 'cluster', 'resources']);
+const STATE_KEYS = new Set(['stateVersion', 'lineage', 'serial', 'cluster', 'resources', 'drained']);
 const PLACEMENT_KEYS = new Set(['ordinal', 'node']);
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -119,6 +124,7 @@ export function parseStateQuick(raw: unknown): State | undefined {
   if (!isObject(raw) || !onlyKeys(raw, STATE_KEYS)) return undefined; // a journal: let zod check it
   if (raw.stateVersion !== STATE_VERSION || typeof raw.lineage !== 'string' || raw.lineage.length < 1) return undefined;
   if (!natural(raw.serial) || typeof raw.cluster !== 'string' || !isObject(raw.resources)) return undefined;
+  if (raw.drained !== undefined && !stringArray(raw.drained)) return undefined;
   const resources = raw.resources;
   for (const id in resources) {
     const r = resources[id];

@@ -1,7 +1,7 @@
 import { PASS, reject, type Filter } from './filter.ts';
 
 /** A node without the spread label belongs to no domain, so the skew rule cannot count it. */
-export const spreadLabel: Filter = {
+export const hasSpreadLabel: Filter = {
   name: 'spread-label',
   filter({ group }, i, { state }) {
     const label = group.spreadLabel;

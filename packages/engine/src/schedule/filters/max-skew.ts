@@ -5,7 +5,7 @@ import { PASS, reject, type Filter } from './filter.ts';
  * may not land in a domain that would then exceed the emptiest eligible domain by more
  * than maxSkew.
  */
-export const labelSpread: Filter = {
+export const maxSkew: Filter = {
   name: 'label-spread',
   filter({ group }, i, { state, domains }) {
     const label = group.spreadLabel;

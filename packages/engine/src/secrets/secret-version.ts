@@ -1,8 +1,7 @@
 /**
  * Secret versions: what state and plans record instead of a secret's value.
  */
-import { createHmac, randomUUID } from 'node:crypto';
-import { STATE_VERSION, type State } from './schema.ts';
+import { createHmac } from 'node:crypto';
 
 /**
  * HMAC-SHA256 of a secret value keyed by `salt` (the state's lineage). A plain hash of a
@@ -11,9 +10,4 @@ import { STATE_VERSION, type State } from './schema.ts';
  */
 export function secretVersion(value: string, salt: string): string {
   return createHmac('sha256', salt).update(value, 'utf8').digest('hex');
-}
-
-/** An empty state for a cluster deployed for the first time, with a fresh lineage. */
-export function newState(cluster: string): State {
-  return { stateVersion: STATE_VERSION, lineage: randomUUID(), serial: 0, cluster, resources: {} };
 }

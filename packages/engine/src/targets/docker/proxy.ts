@@ -26,7 +26,7 @@ export { NODE_BASE_IMAGE };
 
 /**
  * `proxy/` at the repository root: the nearest ancestor of this module holding proxy/proxy.mjs.
- * Searched rather than fixed, because this module runs both from packages/engine/src/drivers/docker
+ * Searched rather than fixed, because this module runs both from packages/engine/src/targets/docker
  * and bundled into packages/cli/dist/chunks, at different depths.
  */
 export const DEFAULT_PROXY_DIR = findProxyDir(path.dirname(fileURLToPath(import.meta.url)));

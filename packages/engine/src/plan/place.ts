@@ -5,9 +5,11 @@
  * result comes back as "node of each ordinal" for the executor and readable lines for diff.
  */
 import type { GraphJson } from '@berth/core';
-import type { Observed } from '../plan/observed.ts';
+import type { State } from '../state/schema.ts';
+import type { Observed } from './observed.ts';
 import { schedule } from '../schedule/index.ts';
 import type { Placement, ScheduleGroup, ScheduleNode, ScheduleResult } from '../schedule/types.ts';
+import type { Change, PlanMove, PlanNodeFacts, PlanPlacement, PlanUnplaced } from './types.ts';
 
 export interface NodeFacts {
   readonly name: string;
@@ -118,39 +120,121 @@ export function placeReplicas(graph: GraphJson, nodes: readonly NodeFacts[], obs
 }
 
 /** Lines for diff: where each Deployment's replicas go, what moves and why, what cannot be placed. */
-export function describePlacements(graph: GraphJson, plan: PlacementPlan, multiNode: boolean): string[] {
+export function describePlacements(graph: GraphJson, plan: PlanPlacement, multiNode: boolean): string[] {
   const lines: string[] = [];
   const src = new Map(graph.resources.map((r) => [r.id, r.source ? `${r.source.file}:${r.source.line}` : '']));
   if (multiNode) {
-    for (const u of plan.unreachable) {
-      const moved = plan.result.moves.filter((m) => m.from === u.name).length;
+    for (const u of plan.nodes) {
+      if (u.reachable) continue;
+      const moved = plan.moves.filter((m) => m.from === u.name).length;
       lines.push(`  node ${u.name} is unreachable${u.error ? ` (${u.error})` : ''}: ${moved > 0 ? `${moved} replica${moved === 1 ? '' : 's'} rescheduled onto reachable nodes` : 'nothing is placed on it'}`);
     }
-    for (const [id, nodes] of plan.nodes) {
+    for (const [id, nodes] of Object.entries(plan.replicas)) {
       if (nodes.length === 0) continue;
-      const counts = new Map<string, number>();
-      for (const n of nodes) if (n) counts.set(n, (counts.get(n) ?? 0) + 1);
       lines.push(`  ${id}: ${nodes.map((n, i) => `#${i}→${n ?? '(unplaced)'}`).join(' ')}`);
     }
   }
   for (const l of plan.leftovers) {
     lines.push(`  remove ${l.groupId} #${l.ordinal} left on ${l.node} (${l.state}): #${l.ordinal} is placed on ${l.placedOn ?? '(nowhere)'}`);
   }
-  for (const m of plan.result.moves) {
+  for (const m of plan.moves) {
     lines.push(`  move ${m.groupId} #${m.ordinal}: ${m.from} → ${m.to ?? '(nowhere)'} because ${m.reason}`);
   }
-  const byGroup = new Map<string, number[]>();
-  for (const u of plan.result.unplaced) byGroup.set(u.groupId, [...(byGroup.get(u.groupId) ?? []), u.ordinal]);
-  for (const [g, ords] of byGroup) {
-    const u = plan.result.unplaced.find((x) => x.groupId === g);
-    lines.push(`  cannot place ${g} replica${ords.length === 1 ? '' : 's'} ${ords.map((o) => `#${o}`).join(', ')}${src.get(g) ? ` — ${src.get(g)}` : ''}`);
-    for (const rej of u?.rejected.slice(0, 12) ?? []) lines.push(`      ${rej.reason}`);
-    if ((u?.rejected.length ?? 0) > 12) {
-      for (const s of u?.summary ?? []) lines.push(`      ${s.count} nodes: ${s.code} (e.g. ${s.examples[0] ?? ''})`);
+  for (const u of plan.unplaced) {
+    const ords = u.ordinals;
+    lines.push(`  cannot place ${u.groupId} replica${ords.length === 1 ? '' : 's'} ${ords.map((o) => `#${o}`).join(', ')}${src.get(u.groupId) ? ` — ${src.get(u.groupId)}` : ''}`);
+    for (const rej of u.rejected.slice(0, 12)) lines.push(`      ${rej.reason}`);
+    if (u.rejected.length > 12) {
+      for (const s of u.summary) lines.push(`      ${s.count} nodes: ${s.code} (e.g. ${s.examples[0] ?? ''})`);
     }
   }
-  for (const p of plan.result.preemptions) {
+  for (const p of plan.preemptions) {
     lines.push(`  ${p.applied ? 'preempting' : 'would need to preempt'} for ${p.groupId} #${p.ordinal} on ${p.node}: ${p.victims.map((v) => `${v.groupId} #${v.ordinal} (priority ${v.priority})`).join(', ')}`);
   }
   return lines;
+}
+
+/** Nodes with the drain set applied: a node is draining when the target or the drain set says so. */
+export function nodeFactsOf(nodes: readonly PlanNodeFacts[], drained: readonly string[]): NodeFacts[] {
+  const set = new Set(drained);
+  return nodes.map((n) => ({
+    name: n.name,
+    labels: n.labels,
+    capacity: n.capacity,
+    reachable: n.reachable,
+    draining: (n.draining ?? false) || set.has(n.name),
+    volumes: n.volumes,
+    ...(n.error !== undefined ? { error: n.error } : {}),
+  }));
+}
+
+/** The placements state recorded, by Deployment id. */
+export function recordedPlacements(state: State | undefined): RecordedPlacements {
+  const out: Record<string, ReadonlyArray<{ ordinal: number; node: string }> | undefined> = {};
+  for (const [id, r] of Object.entries(state?.resources ?? {})) if (r.placements) out[id] = r.placements;
+  return out;
+}
+
+/** The scheduler's answer as plain data: what a saved plan carries and the executor follows. */
+export function toPlanPlacement(nodes: readonly NodeFacts[], p: PlacementPlan): PlanPlacement {
+  const replicas: Record<string, Array<string | null>> = {};
+  for (const [id, want] of p.nodes) replicas[id] = want.map((n) => n ?? null);
+  const unplaced: PlanUnplaced[] = [];
+  for (const u of p.result.unplaced) {
+    const last = unplaced[unplaced.length - 1];
+    if (last && last.groupId === u.groupId) (last.ordinals as number[]).push(u.ordinal);
+    // Every unplaced replica of a group saw the same nodes: their reasons are kept once.
+    else unplaced.push({ groupId: u.groupId, ordinals: [u.ordinal], rejected: [...u.rejected], summary: [...u.summary] });
+  }
+  return {
+    nodes: nodes.map((n) => ({ name: n.name, reachable: n.reachable, draining: n.draining, ...(n.error !== undefined ? { error: n.error } : {}) })),
+    replicas,
+    moves: p.result.moves.map((m) => ({ groupId: m.groupId, ordinal: m.ordinal, from: m.from, to: m.to, filter: m.filter, code: m.code, reason: m.reason })),
+    unplaced,
+    leftovers: p.leftovers.map((l) => ({ groupId: l.groupId, ordinal: l.ordinal, node: l.node, state: l.state, placedOn: l.placedOn ?? null })),
+    preemptions: p.result.preemptions.map((x) => ({ ...x, victims: [...x.victims] })),
+    incomplete: p.incomplete,
+  };
+}
+
+/** Why a replica leaves its node, in the plan's words: `node n3 is draining`. */
+export function moveCause(m: PlanMove): string {
+  switch (m.code) {
+    case 'schedule.draining':
+      return `node ${m.from} is draining`;
+    case 'schedule.unreachable':
+      return `node ${m.from} is unreachable`;
+    case 'schedule.node-gone':
+      return `node ${m.from} is gone`;
+    default:
+      return m.reason;
+  }
+}
+
+/**
+ * The placement's consequences for the changes: a Deployment whose replicas move (or whose
+ * replicas were left on a node that came back) must roll out even with an unchanged spec, so its
+ * no-op becomes an update, and every change to a Deployment says where its replicas go and why.
+ */
+export function placementChanges(changes: readonly Change[], placement: PlanPlacement, observed: Observed | undefined): Change[] {
+  const why = new Map<string, string[]>();
+  const add = (id: string, reason: string): void => {
+    const list = why.get(id);
+    if (list) list.push(reason);
+    else why.set(id, [reason]);
+  };
+  for (const m of placement.moves) add(m.groupId, `replica #${m.ordinal} moves ${m.from} → ${m.to ?? '(nowhere)'} because ${moveCause(m)}`);
+  for (const l of placement.leftovers) add(l.groupId, `replica #${l.ordinal} left on ${l.node} (${l.state}) is removed: #${l.ordinal} is placed on ${l.placedOn ?? '(nowhere)'}`);
+  return changes.map((c) => {
+    if (c.kind !== 'Deployment' || c.action === 'delete') return c;
+    const reasons = why.get(c.id);
+    if (c.action !== 'noop') return reasons ? { ...c, reasons: [...c.reasons, ...reasons] } : c;
+    // A no-op whose replica is placed where it does not run for another reason than a move
+    // (a replica the last rollout could not place): the rollout starts it there.
+    const want = placement.replicas[c.id] ?? [];
+    const running = (observed?.resources[c.id]?.replicas ?? []).filter((r) => r.state === 'running');
+    const o = want.findIndex((n, i) => n !== null && !running.some((r) => r.ordinal === i && r.node === n));
+    const all = reasons ?? (o >= 0 ? [`replica #${o} is placed on ${want[o] ?? '?'}, where it does not run`] : undefined);
+    return all ? { ...c, action: 'update', propertyChanges: [], reasons: all } : c;
+  });
 }
