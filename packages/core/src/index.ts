@@ -37,7 +37,7 @@ export {
   type ResourceOf,
 } from './graph/schema.ts';
 export { synthesize, type SynthOptions, type SynthResult } from './synth/synthesize.ts';
-export { formatGraph, graphChunks, stableStringify } from './synth/stable-json.ts';
+export { canonicalJson, formatGraph, graphChunks, stableStringify } from './synth/stable-json.ts';
 export { noFilesReader, type SourceReader, type BuildContextHash } from './synth/source-reader.ts';
 export { setOwnFrameTest, type OwnFrameTest, type RawFrames } from './private/location.ts';
 export {
