@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DriverError } from '../../../../core/src/errors.ts';
+import { DriverError } from '@berth/core';
 import type { DockerClient } from './connect.ts';
 import type { ContainerSpec } from './containers.ts';
 import { execInContainer } from './exec.ts';
