@@ -1,5 +1,9 @@
-// The one architectural rule CI enforces: core never imports engine or cli; engine never imports cli.
+// The architectural rules CI enforces: core never imports engine or cli; engine never imports cli;
+// a package imports another by its name, never by a path into its sources (which a published
+// package does not have).
 import tseslint from 'typescript-eslint';
+
+const byName = { group: ['**/core/src/**', '**/engine/src/**'], message: 'import another berth package by its name (@berth/core, @berth/engine): its sources are not in the published package' };
 
 const restrict = (patterns) => ({
   'no-restricted-imports': ['error', { patterns }],
@@ -23,6 +27,7 @@ export default tseslint.config(
     files: ['packages/engine/src/**/*.ts'],
     rules: restrict([
       { group: ['@berth/cli', '@berth/cli/*', '**/cli/src/**'], message: 'engine must not import cli (see DESIGN.md)' },
+      { ...byName, group: ['**/core/src/**'] },
     ]),
   },
   {
@@ -30,6 +35,11 @@ export default tseslint.config(
     rules: restrict([
       { group: ['@berth/cli', '@berth/cli/*', '**/cli/src/**'], message: 'engine must not import cli (see DESIGN.md)' },
       { group: ['node:fs', 'node:fs/*', 'fs', 'node:child_process', 'node:net', 'node:http', 'dockerode', '**/targets/**', '**/execute/**', '**/state/store*'], message: 'planner and scheduler are pure: no I/O, no drivers' },
+      { ...byName, group: ['**/core/src/**'] },
     ]),
+  },
+  {
+    files: ['packages/cli/src/**/*.ts'],
+    rules: restrict([byName]),
   },
 );

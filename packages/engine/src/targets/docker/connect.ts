@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { DriverError } from '../../../../core/src/errors.ts';
+import { DriverError } from '@berth/core';
 import { dockerError } from './driver-error.ts';
 
 export const API_VERSION = '1.41';

@@ -3,7 +3,7 @@
  * failure here, so the CLI always gets a code, the operation that failed, and the engine's own
  * message as `cause`.
  */
-import { DriverError, type ErrorCode } from '../../../../core/src/errors.ts';
+import { DriverError, type ErrorCode } from '@berth/core';
 
 /** The HTTP status of a dockerode/docker-modem error, when the engine answered at all. */
 export function statusOf(err: unknown): number | undefined {

@@ -1,5 +1,5 @@
 /** Running a command inside a running container and collecting its output and exit code. */
-import { DriverError } from '../../../../core/src/errors.ts';
+import { DriverError } from '@berth/core';
 import type { DockerClient } from './connect.ts';
 import { wrap } from './driver-error.ts';
 import { LogDemuxer } from './logs.ts';

@@ -9,7 +9,7 @@
  * waits on the engine's events (events.ts) for the common case, a replica turning healthy, and
  * comes here for anything else, to learn what happened.
  */
-import { DriverError } from '../../../../core/src/errors.ts';
+import { DriverError } from '@berth/core';
 import type { DockerClient } from './connect.ts';
 import { tryInspectContainer, type ContainerInfo } from './containers.ts';
 import { readLogs, type LogLine } from './logs.ts';

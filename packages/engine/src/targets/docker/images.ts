@@ -3,7 +3,7 @@
  * checks, and moving images between engines with save/load (no registry is assumed to exist).
  */
 import path from 'node:path';
-import { DriverError } from '../../../../core/src/errors.ts';
+import { DriverError } from '@berth/core';
 import { packBuildContext, readBuildContext } from '../../build-context.ts';
 import type { DockerClient } from './connect.ts';
 import { dockerError, tryWrap, wrap } from './driver-error.ts';

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import tarFs from 'tar-fs';
-import { DriverError } from '../../../../core/src/errors.ts';
+import { DriverError } from '@berth/core';
 import type { DockerClient } from './connect.ts';
 import { dockerError } from './driver-error.ts';
 import { readJsonLines, progressError } from './json-stream.ts';

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DriverError } from '../../../../core/src/errors.ts';
+import { DriverError } from '@berth/core';
 import type { DockerClient } from './connect.ts';
 import type { ContainerSpec } from './containers.ts';
 import { execInContainer } from './exec.ts';
@@ -25,9 +25,10 @@ import { ensureNodeBaseImage, NODE_BASE_IMAGE } from './node-base.ts';
 export { NODE_BASE_IMAGE };
 
 /**
- * `proxy/` at the repository root: the nearest ancestor of this module holding proxy/proxy.mjs.
- * Searched rather than fixed, because this module runs both from packages/engine/src/targets/docker
- * and bundled into packages/cli/dist/chunks, at different depths.
+ * @berth/engine's `proxy/` (packages/engine/proxy, shipped in the package): the nearest ancestor
+ * of this module holding proxy/proxy.mjs. Searched rather than fixed, because this module runs
+ * from packages/engine/src/targets/docker, from the engine's dist/, and bundled into the CLI's
+ * dist/berth.cjs (whose build copies the proxy to dist/proxy), at different depths.
  */
 export const DEFAULT_PROXY_DIR = findProxyDir(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -35,7 +36,7 @@ function findProxyDir(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'proxy');
     if (fs.existsSync(path.join(candidate, 'proxy.mjs')) && fs.existsSync(path.join(candidate, 'Dockerfile'))) return candidate;
-    if (path.dirname(dir) === dir) return fileURLToPath(new URL('../../../../../proxy/', import.meta.url));
+    if (path.dirname(dir) === dir) return fileURLToPath(new URL('../../../proxy/', import.meta.url));
   }
 }
 
