@@ -458,7 +458,8 @@ export class DockerDriver implements Driver {
     const waited = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, timer]).finally(() => clearTimeout(t));
     const logs = logText(await readLogs(this.client, c.id, { tail: 30 }).catch(() => []));
     if (waited === 'timeout') {
-      await stopContainer(this.client, c.id, 2).catch(() => undefined);
+      // Its stop signal, then its grace period when it set one (2 s otherwise: it is late already).
+      await stopContainer(this.client, c.id, spec.stopGracePeriodMs === undefined ? 2 : Math.ceil(spec.stopGracePeriodMs / 1000)).catch(() => undefined);
       return { ok: false, exitCode: -1, reason: signal?.aborted ? 'interrupted' : `did not finish within ${Math.round(timeoutMs / 1000)}s`, logs, containerId: c.id };
     }
     const info = await inspectContainer(this.client, c.id);
