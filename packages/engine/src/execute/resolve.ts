@@ -105,5 +105,7 @@ export function resolveRunSpec(
     ...(p.workingDir !== undefined ? { workingDir: p.workingDir } : {}),
     ...(p.user !== undefined ? { user: p.user } : {}),
     ...(p.networks ? { networks: p.networks.map((n) => n.$ref) } : {}),
+    ...(p.stopSignal !== undefined ? { stopSignal: p.stopSignal } : {}),
+    ...(p.stopGracePeriod !== undefined ? { stopGracePeriodMs: p.stopGracePeriod } : {}),
   };
 }

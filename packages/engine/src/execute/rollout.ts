@@ -37,6 +37,19 @@ export class RolloutFailed extends BerthError {
   }
 }
 
+/** How long an old replica may keep finishing in-flight requests after it left the Services. */
+export const DRAIN_TIMEOUT_MS = 30_000;
+
+/**
+ * Waits (bounded) until no proxy holds a connection to these replicas, which have already
+ * left every Service: the requests they are serving finish before their stop signal.
+ */
+async function drain(driver: Driver, replicas: readonly Replica[], signal: AbortSignal): Promise<void> {
+  if (!driver.drainReplica) return;
+  const drainOf = driver.drainReplica.bind(driver);
+  await Promise.all(replicas.filter((r) => r.state === 'running').map((r) => drainOf(r, DRAIN_TIMEOUT_MS, signal).catch(() => false)));
+}
+
 const isReadyNow = (r: Replica): boolean => r.state === 'running' && (r.health === 'healthy' || r.health === 'none');
 
 export async function rollout(input: RolloutInput): Promise<Replica[]> {
@@ -80,6 +93,7 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
     if (surge === 0) {
       for (const o of batch) for (const r of oldOf(o)) serving.delete(r.containerId);
       await pushBackends();
+      await drain(driver, batch.flatMap((o) => live.filter((x) => x.ordinal === o && x.specHash !== specHash)), input.signal);
       for (const o of batch) {
         for (const r of live.filter((x) => x.ordinal === o && x.specHash !== specHash && x.state === 'running')) {
           await driver.stopReplica(r);
@@ -126,6 +140,8 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
       swapped.push({ ordinal: r.ordinal, fresh: r, old: uniq });
     }
     await pushBackends();
+    // Out of the Services now: in-flight requests finish (bounded), then the stop signal.
+    await drain(driver, swapped.slice(-fresh.length).flatMap((s) => s.old), input.signal);
     for (const s of swapped.slice(-fresh.length)) for (const x of s.old) await driver.stopReplica(x).catch(() => undefined);
     input.progress(`${current.size}/${replicas} replicas ready`);
   }
@@ -135,9 +151,16 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
   // Only which containers exist matters here, not their addresses.
   const extra = (await driver.listReplicas(id, { addresses: false })).filter((r) => !keep.has(r.containerId));
   if (extra.length > 0) {
+    // The serving entry knows where a replica is reached, which the drain needs.
+    const known = extra.map((r) => serving.get(r.containerId) ?? r);
     for (const r of extra) serving.delete(r.containerId);
     await pushBackends();
-    for (const r of extra) await driver.removeReplica(r);
+    // A running one finishes its in-flight requests and gets its stop signal before it goes.
+    await drain(driver, known, input.signal);
+    for (const r of extra) {
+      if (r.state === 'running') await driver.stopReplica(r).catch(() => undefined);
+      await driver.removeReplica(r);
+    }
   }
   return [...current.values()].sort((a, b) => a.ordinal - b.ordinal);
 }
@@ -165,6 +188,7 @@ async function rollBack(input: RolloutInput, serving: Map<string, Replica>, swap
     }
     serving.delete(s.fresh.containerId);
     await push();
+    await drain(input.driver, [s.fresh], input.signal);
     await input.driver.removeReplica(s.fresh).catch(() => undefined);
   }
   input.progress(ok ? 'rolled back: the previous replicas are serving' : 'rollback incomplete');

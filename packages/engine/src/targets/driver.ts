@@ -39,6 +39,10 @@ export interface RunSpec {
   readonly user?: string;
   /** Ids of the Network resources to join besides the cluster network. */
   readonly networks?: readonly string[];
+  /** The signal that asks the process to stop (`SIGTERM` when absent). */
+  readonly stopSignal?: string;
+  /** How long a stop waits for the process before killing it, in ms (10 000 when absent). */
+  readonly stopGracePeriodMs?: number;
 }
 
 export type HealthProbe =
@@ -147,7 +151,14 @@ export interface Driver {
   listReplicas(resourceId: string, opts?: { readonly addresses?: boolean }): Promise<Replica[]>;
   startReplica(spec: RunSpec, signal?: AbortSignal): Promise<Replica>;
   waitReady(replica: Replica, deadlineMs: number, signal?: AbortSignal): Promise<Readiness>;
-  /** Stops but keeps a replica, so a failed rollout can start it again. */
+  /**
+   * Waits until no proxy fronting a replica holds an open connection to it (call it after the
+   * replica left every Service, before stopping it), so in-flight requests finish. Resolves
+   * false when `timeoutMs` passed with connections still open. Optional: a driver without
+   * proxies has nothing to drain.
+   */
+  drainReplica?(replica: Replica, timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  /** Stops but keeps a replica, so a failed rollout can start it again (its stop signal, then its grace period). */
   stopReplica(replica: Replica): Promise<void>;
   /** Starts a stopped replica again (rollback). */
   restartReplica(replica: Replica): Promise<Replica>;

@@ -226,6 +226,12 @@ export class DockerClusterDriver implements Driver {
   waitReady(replica: Replica, deadlineMs: number, signal?: AbortSignal): Promise<Readiness> {
     return this.node(replica.node).waitReady(replica, deadlineMs, signal);
   }
+  /** Every node's proxies may front the replica (a Service has a proxy per node). */
+  async drainReplica(replica: Replica, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const rs = await Promise.all(this.live().map((d) => d.drainReplica(replica, timeoutMs, signal).catch(() => false)));
+    return rs.every(Boolean);
+  }
+
   stopReplica(replica: Replica): Promise<void> {
     return this.node(replica.node).stopReplica(replica);
   }

@@ -77,8 +77,10 @@ export interface ContainerSpec {
   readonly files?: readonly InjectedFile[];
   /** Extra labels; the berth.* ownership labels are always set from the fields above. */
   readonly labels?: Labels;
-  /** Seconds between SIGTERM and SIGKILL on stop. @default 10 */
+  /** Seconds between the stop signal and SIGKILL on stop. @default 10 */
   readonly stopTimeoutSec?: number;
+  /** The signal `docker stop` sends first. @default the image's (SIGTERM) */
+  readonly stopSignal?: string;
 }
 
 /** `<cluster>-<resource>-<ordinal>[-<suffix>]`, reduced to the characters container names allow. */
@@ -121,6 +123,7 @@ export function createBody(spec: ContainerSpec): Docker.ContainerCreateOptions {
       .map(([k, v]) => `${k}=${v}`),
     ExposedPorts: exposed,
     StopTimeout: spec.stopTimeoutSec ?? 10,
+    ...(spec.stopSignal ? { StopSignal: spec.stopSignal } : {}),
     HostConfig: {
       // tini as PID 1 forwards SIGTERM and reaps zombies; without it an app that ignores SIGTERM
       // as PID 1 makes every stop wait the full timeout (10 s) — measured in docker-testbed.md §1.
@@ -198,9 +201,10 @@ export async function startContainer(client: DockerClient, id: string): Promise<
 }
 
 /** SIGTERM, then SIGKILL after `timeoutSec`. Already stopped or gone is fine. */
-export async function stopContainer(client: DockerClient, id: string, timeoutSec = 10): Promise<void> {
+/** Stops a container: its stop signal, then SIGKILL after `timeoutSec` (undefined: the container's own StopTimeout). */
+export async function stopContainer(client: DockerClient, id: string, timeoutSec: number | undefined = 10): Promise<void> {
   try {
-    await client.docker.getContainer(id).stop({ t: timeoutSec });
+    await client.docker.getContainer(id).stop(timeoutSec === undefined ? {} : { t: timeoutSec });
   } catch (err) {
     const s = statusOf(err);
     if (s === 304 || s === 404) return;

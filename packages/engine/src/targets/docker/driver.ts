@@ -16,7 +16,7 @@ import { buildImage, tryImageId } from './images.ts';
 import { LABEL_CLUSTER, LABEL_COMPONENT, LABEL_ORDINAL, LABEL_RELEASE, LABEL_RESOURCE, LABEL_SPEC } from './labels.ts';
 import { followLogs, readLogs, type LogLine } from './logs.ts';
 import { dropNetwork, ensureClusterNetwork, ensureNetwork, networkName } from './networks.ts';
-import { buildProxyImage, configureProxy, DEFAULT_PROXY_DIR, proxyContainerSpec, type ProxyConfig } from './proxy.ts';
+import { buildProxyImage, configureProxy, DEFAULT_PROXY_DIR, proxyContainerSpec, proxyStats, type ProxyConfig, waitForProxyDrain } from './proxy.ts';
 import { ensureVolume, listVolumes, removeVolume, volumeName } from './volumes.ts';
 
 export interface DockerDriverOptions {
@@ -292,7 +292,8 @@ export class DockerDriver implements Driver {
       mounts: spec.mounts.map((m) => ({ volume: m.volumeName ?? volumeName(this.cluster, m.volumeId), target: m.path, readOnly: m.readOnly })),
       files: spec.files.map((f) => ({ path: f.path, content: f.content, mode: f.mode })),
       labels: { [LABEL_COMPONENT]: 'replica', 'berth.kind': spec.kind },
-      stopTimeoutSec: 10,
+      stopTimeoutSec: spec.stopGracePeriodMs === undefined ? 10 : Math.ceil(spec.stopGracePeriodMs / 1000),
+      ...(spec.stopSignal ? { stopSignal: spec.stopSignal } : {}),
     };
   }
 
@@ -400,8 +401,26 @@ export class DockerDriver implements Driver {
     return readiness(o, info?.HostConfig.Memory || undefined);
   }
 
+  async drainReplica(replica: Replica, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    // The proxy counts connections by "host:port": this replica's are its address on the cluster
+    // network, or the host endpoints it publishes for proxies on other nodes.
+    const mine = new Set(Object.values(replica.endpoints ?? {}));
+    const isMine = (b: string): boolean => mine.has(b) || (replica.address !== undefined && b.startsWith(`${replica.address}:`));
+    const proxies = (await listContainers(this.client, { [LABEL_CLUSTER]: this.cluster, [LABEL_COMPONENT]: 'proxy' })).filter((p) => p.state === 'running');
+    const drained = await Promise.all(
+      proxies.map(async (p) => {
+        const stats = await proxyStats(this.client, p.id, signal).catch(() => undefined);
+        const backends = Object.keys(stats?.backends ?? {}).filter(isMine);
+        if (backends.length === 0) return true;
+        return waitForProxyDrain(this.client, p.id, backends, { timeoutMs, ...(signal ? { signal } : {}) }).catch(() => false);
+      }),
+    );
+    return drained.every(Boolean);
+  }
+
   async stopReplica(replica: Replica): Promise<void> {
-    await stopContainer(this.client, replica.containerId, 10);
+    // No timeout here: the container's own StopTimeout (its grace period, set at create) applies.
+    await stopContainer(this.client, replica.containerId, undefined);
   }
 
   async restartReplica(replica: Replica): Promise<Replica> {
@@ -439,7 +458,8 @@ export class DockerDriver implements Driver {
     const waited = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, timer]).finally(() => clearTimeout(t));
     const logs = logText(await readLogs(this.client, c.id, { tail: 30 }).catch(() => []));
     if (waited === 'timeout') {
-      await stopContainer(this.client, c.id, 2).catch(() => undefined);
+      // Its stop signal, then its grace period when it set one (2 s otherwise: it is late already).
+      await stopContainer(this.client, c.id, spec.stopGracePeriodMs === undefined ? 2 : Math.ceil(spec.stopGracePeriodMs / 1000)).catch(() => undefined);
       return { ok: false, exitCode: -1, reason: signal?.aborted ? 'interrupted' : `did not finish within ${Math.round(timeoutMs / 1000)}s`, logs, containerId: c.id };
     }
     const info = await inspectContainer(this.client, c.id);
