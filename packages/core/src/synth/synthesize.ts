@@ -20,7 +20,7 @@ import { VolumeProps } from '../kinds/volume.ts';
 import type { RawFrames } from '../private/location.ts';
 import { isRef, TOKEN_RE } from '../refs.ts';
 import type { App } from '../tree/app.ts';
-import { Cluster, ClusterProps } from '../tree/cluster.ts';
+import { Cluster, ClusterProps, targetJsonOf } from '../tree/cluster.ts';
 import { movesOf } from '../tree/moved.ts';
 import type { Resource, ResourceKind } from '../tree/resource.ts';
 import { GRAPH_SCHEMA_VERSION, type GraphJson, type ResourceJson } from '../graph/schema.ts';
@@ -169,11 +169,11 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
       report({ code: 'synth.invalid-id', message: `cluster id "${cluster.node.id}" must be lowercase letters, digits and dashes`, constructPath: clusterPath, kind: 'Cluster', location: clusterLoc, hint: 'Docker object names are derived from it' });
     }
     const cp = ClusterProps.safeParse(cluster.props, { reportInput: true });
-    let target: GraphJson['target'] = { hosts: [], kind: 'docker' };
+    let target: GraphJson['target'] = targetJsonOf(undefined);
     if (!cp.success) {
       reportIssues(cp.error.issues, clusterPath, 'Cluster', clusterLoc, ['target']);
     } else {
-      target = { hosts: cp.data.target.docker?.hosts ?? [], kind: 'docker' };
+      target = targetJsonOf(cp.data.target, clusterLoc ? sourceOf(clusterLoc) : undefined);
     }
 
     const mine = entries.filter((e) => e.cluster === cluster);
