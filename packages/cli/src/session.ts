@@ -4,12 +4,12 @@
  */
 import { join } from 'node:path';
 import { BerthError, type GraphJson } from '@berth/core';
-import { LocalStateStore, newState, plan, type Driver, type NodeStatus, type Observed, type Plan, type State, type StateLock } from '@berth/engine';
+import { LocalStateStore, newState, plan, type NodeStatus, type Observed, type Plan, type State, type StateLock, type Target } from '@berth/engine';
 import { migrateDrainFile, legacyDrained } from './drain.ts';
 import type { CommandContext } from './context.ts';
 import { readSecrets, type SecretValues } from './load/secrets.ts';
 import { synthApp } from './load/synth-app.ts';
-import { driverFor } from './target.ts';
+import { checkTarget, targetFor } from './target.ts';
 
 export interface ClusterSession {
   readonly graph: GraphJson;
@@ -19,7 +19,8 @@ export interface ClusterSession {
   readonly state: State;
   readonly deployedBefore: boolean;
   readonly secrets: SecretValues;
-  readonly driver: Driver | undefined;
+  /** The Cluster's target, opened when the session observes (undefined with --no-observe). */
+  readonly target: Target | undefined;
   readonly observed: Observed | undefined;
   /** Everything decided: changes, and (when observed) where every replica goes and why. */
   readonly plan: Plan;
@@ -86,29 +87,34 @@ export async function openSessions(ctx: CommandContext, opts: SessionOptions): P
     const drained = recorded?.drained ?? legacyDrained(program.appDir, graph.cluster);
     const state = recorded ?? newState(graph.cluster);
     const secrets = readSecrets(graph, program.appDir, ctx.env, state.lineage);
-    const driver = opts.observe ? await driverFor(graph) : undefined;
-    // Asked together: the node facts do not depend on what runs, and each answer is a wait.
-    const nodeStatus = driver?.nodeStatus();
-    nodeStatus?.catch(() => undefined);
-    const observed = driver ? await driver.observe(ctx.signal) : undefined;
-    const nodes = nodeStatus ? await nodeStatus : [];
-    const p = plan({
-      graph,
-      state: recorded,
-      ...(observed ? { observed } : {}),
-      secretVersions: secrets.versions,
-      ...(driver ? { nodes, ...(drained ? { drained } : {}) } : {}),
-      options: { allowDeleteVolumes: opts.allowDeleteVolumes ?? [], allowPreemption: opts.allowPreemption ?? false },
-    });
-    return { graph, appDir: program.appDir, store, state, deployedBefore: recorded !== undefined, secrets, driver, observed, plan: p, lock, nodes };
+    checkTarget(graph);
+    const target = opts.observe ? await targetFor(graph) : undefined;
+    try {
+      const seen = target ? await target.observe(ctx.signal) : undefined;
+      const observed = seen?.observed;
+      const nodes = seen?.nodes;
+      const p = plan({
+        graph,
+        state: recorded,
+        ...(observed ? { observed } : {}),
+        secretVersions: secrets.versions,
+        // A target berth schedules on reports its nodes: the plan then places every replica.
+        ...(nodes ? { nodes, ...(drained ? { drained } : {}) } : {}),
+        options: { allowDeleteVolumes: opts.allowDeleteVolumes ?? [], allowPreemption: opts.allowPreemption ?? false },
+      });
+      return { graph, appDir: program.appDir, store, state, deployedBefore: recorded !== undefined, secrets, target, observed, plan: p, lock, nodes: nodes ?? [] };
+    } catch (e) {
+      await target?.close();
+      throw e;
+    }
   }
 }
 
-/** Releases the locks and drivers of sessions. */
+/** Releases the locks and targets of sessions. */
 export async function closeSessions(sessions: readonly ClusterSession[]): Promise<void> {
   for (const s of sessions) {
     if (s.lock) await s.store.unlock(s.lock).catch(() => undefined);
-    await s.driver?.close();
+    await s.target?.close();
   }
 }
 

@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'plan.invalid',
   'plan.unplaceable',
   'plan.protected',
+  'target.unavailable',
   'driver.unreachable',
   'driver.failed',
   'driver.build-failed',

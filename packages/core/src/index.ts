@@ -4,7 +4,7 @@
  */
 export { Construct } from 'constructs';
 export { App } from './tree/app.ts';
-export { Cluster, ClusterProps, TargetJson } from './tree/cluster.ts';
+export { Cluster, ClusterProps, TargetJson, TARGET_KINDS, targetJsonOf, dockerHostsOf, type TargetKind } from './tree/cluster.ts';
 export { moved, type MovedDeclaration } from './tree/moved.ts';
 export { Resource, RESOURCE_KINDS, type ResourceKind } from './tree/resource.ts';
 export { Deployment, DeploymentProps } from './kinds/deployment.ts';

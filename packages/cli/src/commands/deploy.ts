@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { BerthError } from '@berth/core';
-import { checkPlanBasis, describePlacements, execute, type Plan } from '@berth/engine';
+import { checkPlanBasis, describePlacements, type ExecuteResult, type Plan } from '@berth/engine';
 import { APP_OPTIONS, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { requireSecrets } from '../load/secrets.ts';
@@ -11,7 +11,6 @@ import { liveProgress } from '../render/live.ts';
 import { progressPrinter } from '../render/progress.ts';
 import { renderPlan } from '../render/plan.ts';
 import { closeSessions, hasChanges, openSessions, type ClusterSession } from '../session.ts';
-import { defaultAddress } from '../target.ts';
 
 export const DEPLOY_HELP = `berth deploy [--app cluster.ts] [--yes] [--plan plan.json] [--parallelism N] [--json]
 
@@ -122,12 +121,13 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
         ctx.stdout.isTTY && !json && ctx.env['TERM'] !== 'dumb'
           ? liveProgress(ctx.stdout, { color: ctx.color, verbose, columns: (ctx.stdout as { columns?: number }).columns })
           : { emit: progressPrinter(ctx.stdout, { color: ctx.color, json, verbose }), stop: () => undefined };
-      let result: Awaited<ReturnType<typeof execute>>;
+      const target = s.target;
+      if (!target) throw new BerthError('internal', 'deploy opened its session without the target');
+      let result: ExecuteResult;
       try {
-        result = await execute({
+        result = await target.apply({
           graph: s.graph,
           plan: p,
-          driver: s.driver as NonNullable<typeof s.driver>,
           store: s.store,
           lock: s.lock as NonNullable<typeof s.lock>,
           state: s.state,
@@ -187,7 +187,7 @@ function savedPlan(ctx: CommandContext, file: string, s: ClusterSession): Plan {
     state: s.deployedBefore ? s.state : undefined,
     ...(s.observed ? { observed: s.observed } : {}),
     secretVersions: s.secrets.versions,
-    ...(s.driver ? { nodes: s.nodes } : {}),
+    ...(s.plan.placement ? { nodes: s.nodes } : {}),
   });
   if (stale.length > 0) {
     throw new BerthError('state.stale-plan', `the plan ${file} is stale: ${stale.map((x) => x.message).join('; ')}`, {
@@ -198,17 +198,6 @@ function savedPlan(ctx: CommandContext, file: string, s: ClusterSession): Plan {
 }
 
 /** Where each published Service answers: one entry per port and reachable node. */
-function publishedUrls(s: ClusterSession): { service: string; url: string }[] {
-  const urls: { service: string; url: string }[] = [];
-  for (const r of s.graph.resources) {
-    if (r.kind !== 'Service') continue;
-    // Several hosts: the Service's proxy publishes the port on every node, at the node's address.
-    const down = new Set(s.nodes.filter((n) => !n.reachable).map((n) => n.name));
-    const hosts = s.graph.target.hosts.filter((h) => !down.has(h.name)).map((h) => h.address ?? defaultAddress(h.endpoint));
-    for (const p of r.props.ports) {
-      if (p.publish === undefined) continue;
-      for (const host of s.graph.target.hosts.length > 0 ? hosts : ['127.0.0.1']) urls.push({ service: r.props.name ?? r.id, url: `http://${host}:${p.publish}/` });
-    }
-  }
-  return urls;
+function publishedUrls(s: ClusterSession): Array<{ service: string; url: string }> {
+  return s.target ? s.target.endpoints(s.graph, s.nodes) : [];
 }

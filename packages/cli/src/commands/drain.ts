@@ -5,6 +5,7 @@ import type { CommandContext } from '../context.ts';
 import { migrateDrainFile, withDrained } from '../drain.ts';
 import { synthApp } from '../load/synth-app.ts';
 import { stateStore } from '../session.ts';
+import { nodesOf } from '../target.ts';
 
 export const DRAIN_HELP = `berth drain <node> [--undo] [--app cluster.ts] [--cluster NAME]
 
@@ -23,9 +24,9 @@ export async function drainCommand(ctx: CommandContext): Promise<number> {
   const node = positionals[0];
   if (!node) throw new BerthError('cli.usage', 'berth drain needs a node name', { hint: 'berth drain node-b' });
   const { program, graphs } = await synthApp(ctx.cwd, values.app);
-  const chosen = graphs.filter((g) => (values.cluster ? g.cluster === values.cluster : g.target.hosts.some((h) => h.name === node)));
+  const chosen = graphs.filter((g) => (values.cluster ? g.cluster === values.cluster : nodesOf(g).includes(node)));
   if (chosen.length === 0) {
-    const known = graphs.flatMap((g) => g.target.hosts.map((h) => `${g.cluster}/${h.name}`));
+    const known = graphs.flatMap((g) => nodesOf(g).map((n) => `${g.cluster}/${n}`));
     throw new BerthError('cli.usage', `no cluster of the program has a node "${node}"`, { hint: known.length > 0 ? `nodes: ${known.join(', ')}` : 'nodes are listed in the Cluster target: { docker: { hosts: [...] } }' });
   }
   const store = stateStore(program.appDir, ctx.cwd);

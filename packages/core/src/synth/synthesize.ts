@@ -64,7 +64,7 @@ interface Stages {
 function synthCluster(cluster: Cluster, tree: Collected, { reader, resolve, sources, diags }: Stages): GraphJson {
   const mine = tree.entries.filter((e) => e.cluster === cluster);
   const ids = assignIds(cluster, mine, diags, resolve);
-  const target = validateCluster(cluster, diags, resolve);
+  const target = validateCluster(cluster, diags, resolve, sources);
   validateProps(mine, diags);
   const refs = new ReferenceRewriter(cluster, tree.entries, tree.entryOf, diags);
   for (const e of mine) refs.rewrite(e);

@@ -13,7 +13,8 @@ import { NetworkProps } from '../kinds/network.ts';
 import { SecretProps } from '../kinds/secret.ts';
 import { ServiceProps } from '../kinds/service.ts';
 import { VolumeProps } from '../kinds/volume.ts';
-import { ClusterProps, type Cluster } from '../tree/cluster.ts';
+import { ClusterProps, targetJsonOf, type Cluster } from '../tree/cluster.ts';
+import type { Sources } from './assemble.ts';
 import type { ResourceKind } from '../tree/resource.ts';
 import type { GraphJson } from '../graph/schema.ts';
 import { isDuplicate, type Entry, type Resolve } from './collect.ts';
@@ -51,11 +52,12 @@ function inputSchema(kind: ResourceKind, count: number): z.ZodType {
 }
 
 /** The Cluster's own props; returns its target as the graph writes it. */
-export function validateCluster(cluster: Cluster, diags: Diagnostics, resolve: Resolve): GraphJson['target'] {
+export function validateCluster(cluster: Cluster, diags: Diagnostics, resolve: Resolve, sources: Sources): GraphJson['target'] {
   const cp = ClusterProps.safeParse(cluster.props, { reportInput: true });
-  if (cp.success) return { hosts: cp.data.target.docker?.hosts ?? [], kind: 'docker' };
-  reportIssues(diags, cp.error.issues, { path: cluster.node.path, kind: 'Cluster', location: resolve(cluster.frames), props: cluster.props, known: ['target'] });
-  return { hosts: [], kind: 'docker' };
+  const location = resolve(cluster.frames);
+  if (cp.success) return targetJsonOf(cp.data.target, location ? sources.of(location) : undefined);
+  reportIssues(diags, cp.error.issues, { path: cluster.node.path, kind: 'Cluster', location, props: cluster.props, known: ['target'] });
+  return targetJsonOf(undefined);
 }
 
 /** Sets `props` of every valid resource of `mine`. */
