@@ -38,7 +38,7 @@ export {
 } from './graph/schema.ts';
 export { synthesize, type SynthOptions, type SynthResult } from './synth/synthesize.ts';
 export { canonicalJson, formatGraph, graphChunks, stableStringify } from './synth/stable-json.ts';
-export { noFilesReader, type SourceReader, type BuildContextHash } from './synth/source-reader.ts';
+export { noFilesReader, type SourceReader, type BuildContextHash, type BuildContextProblem } from './synth/source-reader.ts';
 export { setOwnFrameTest, type OwnFrameTest, type RawFrames } from './private/location.ts';
 export {
   BerthError,

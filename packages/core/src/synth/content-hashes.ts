@@ -7,7 +7,15 @@
 import { createHash } from 'node:crypto';
 import type { Entry } from './collect.ts';
 import { cmpStr, type Diagnostics } from './diagnostics.ts';
-import type { SourceReader } from './source-reader.ts';
+import type { BuildContextProblem, SourceReader } from './source-reader.ts';
+
+const RELATIVE = 'paths are relative to the directory of cluster.ts';
+const BUILD_PROBLEMS: Record<BuildContextProblem, { property: string; message: (path: string) => string; hint: string }> = {
+  'context-missing': { property: 'context', message: (p) => `build context "${p}" does not exist`, hint: RELATIVE },
+  'context-not-directory': { property: 'context', message: (p) => `build context "${p}" is a file, not a directory`, hint: 'set context: to the directory that holds the Dockerfile and the files it copies (e.g. "./web"); name the Dockerfile with dockerfile:' },
+  'dockerfile-missing': { property: 'dockerfile', message: (p) => `Dockerfile "${p}" does not exist`, hint: `${RELATIVE}; dockerfile: is relative to the context` },
+  'dockerfile-not-file': { property: 'dockerfile', message: (p) => `Dockerfile "${p}" is a directory, not a file`, hint: 'set dockerfile: to the Dockerfile itself, relative to the context' },
+};
 
 export function hashContents(mine: readonly Entry[], reader: SourceReader, diags: Diagnostics): void {
   for (const e of mine) {
@@ -16,8 +24,8 @@ export function hashContents(mine: readonly Entry[], reader: SourceReader, diags
     if (e.r.kind === 'ImageBuild') {
       const h = reader.hashBuildContext(props.context as string, props.dockerfile as string);
       if (!h.ok) {
-        const what = h.problem === 'context-missing' ? `build context "${h.path}" does not exist` : `Dockerfile "${h.path}" does not exist`;
-        diags.report({ code: 'synth.build-context', message: what, constructPath: e.path, kind: e.r.kind, property: h.problem === 'context-missing' ? 'context' : 'dockerfile', location: e.loc, hint: 'paths are relative to the directory of cluster.ts' });
+        const what = BUILD_PROBLEMS[h.problem];
+        diags.report({ code: 'synth.build-context', message: what.message(h.path), constructPath: e.path, kind: e.r.kind, property: what.property, location: e.loc, hint: what.hint });
         e.props = undefined;
         continue;
       }

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { ErrorCode, SourceLocation } from '../errors.ts';
 import { isResource } from '../kinds/resource-brand.ts';
+import { isRef } from '../refs.ts';
 import type { Diagnostics } from './diagnostics.ts';
 import { closest } from './suggest.ts';
 
@@ -32,26 +33,83 @@ export function reportIssues(diags: Diagnostics, issues: readonly z.core.$ZodIss
       }
       continue;
     }
+    const input = (issue as { input?: unknown }).input;
     let code: ErrorCode = 'props.invalid';
-    let message = issue.message;
-    let hint: string | undefined;
-    if (kind === 'Deployment' || kind === 'Job') {
-      if (prop === 'image' && (issue as { input?: unknown }).input === undefined) {
-        code = 'synth.missing-image';
-        message = `a ${kind} needs an image`;
-        hint = 'set image: to an ImageBuild, an Image or an image name such as "busybox:1.36"';
-      } else if (prop === 'replicas' && issue.code === 'too_small') {
-        message = `must be >= 0, got ${String((issue as { input?: unknown }).input ?? 'a negative number')}`;
-        hint = 'use replicas: 0 to stop it, or remove the Deployment';
-      }
+    let { message, hint } = explain(issue, prop, input);
+    if ((kind === 'Deployment' || kind === 'Job') && prop === 'image' && input === undefined) {
+      code = 'synth.missing-image';
+      message = `a ${kind} needs an image`;
+      hint = 'set image: to an ImageBuild, an Image or an image name such as "busybox:1.36"';
+    } else if (kind === 'Deployment' && prop === 'replicas' && issue.code === 'too_small') {
+      hint = 'use replicas: 0 to stop it, or remove the Deployment';
     }
-    if (issue.message.startsWith('not a cpu') || issue.message.startsWith('not a memory') || issue.message.startsWith('not a duration')) code = 'quantity.invalid';
-    if (issue.code === 'invalid_type' && code === 'props.invalid') {
-      const input = (issue as { input?: unknown }).input;
-      message = input === undefined ? `required: expected ${issue.expected}` : `expected ${issue.expected}, got ${describe(input)}`;
-    }
+    if (/^not an? (cpu|memory|duration)/.test(issue.message)) code = 'quantity.invalid';
     diags.report({ code, message: prop ? `${prop}: ${message}` : message, constructPath: path, kind, property: prop || undefined, location: loc, hint });
   }
+}
+
+/** zod's default wording ("Too small: expected number to be >=1") is replaced; a schema's own message is kept. */
+const ZOD_DEFAULT = /^(Too (small|big)|Invalid|Expected|Required|Unrecognized)/;
+
+/** What is wrong with the given value, and what to do: one sentence each. */
+function explain(issue: z.core.$ZodIssue, prop: string, input: unknown): { message: string; hint?: string | undefined } {
+  const own = ZOD_DEFAULT.test(issue.message) ? undefined : issue.message;
+  const got = `got ${describe(input)}`;
+  const name = prop || 'it';
+  switch (issue.code) {
+    case 'invalid_type':
+      if (input === undefined) return { message: `required: expected ${issue.expected}`, hint: `set ${name} to ${article(issue.expected)}` };
+      return { message: `expected ${issue.expected}, got ${typed(input)}`, hint: `set ${name} to ${article(issue.expected)}` };
+    case 'too_small':
+    case 'too_big': {
+      const small = issue.code === 'too_small';
+      const bound = Number(small ? (issue as { minimum: number | bigint }).minimum : (issue as { maximum: number | bigint }).maximum);
+      const op = small ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+      const origin = (issue as { origin?: string }).origin;
+      if (origin === 'array' || origin === 'set') {
+        const n = Array.isArray(input) ? input.length : undefined;
+        return { message: `${own ?? `needs ${small ? 'at least' : 'at most'} ${bound} item${bound === 1 ? '' : 's'}`}, got ${n === undefined ? describe(input) : `${n} item${n === 1 ? '' : 's'}`}`, hint: small ? `list at least ${bound}` : `list at most ${bound}` };
+      }
+      if (origin === 'string') {
+        return { message: `${own ?? `must be ${small ? 'at least' : 'at most'} ${bound} character${bound === 1 ? '' : 's'} long`}, ${got}`, hint: small && bound === 1 ? `set ${name} to a non-empty string, or leave it out if it is optional` : undefined };
+      }
+      return { message: `${own ?? `must be ${op} ${bound}`}, ${got}`, hint: `use a number ${small ? 'of at least' : 'of at most'} ${bound}` };
+    }
+    case 'invalid_value': {
+      const values = issue.values.map((v) => JSON.stringify(v));
+      const guess = typeof input === 'string' ? closest(input, issue.values.filter((v): v is string => typeof v === 'string')) : undefined;
+      return { message: `${own ?? `must be ${values.length === 1 ? values[0] : `one of ${values.join(', ')}`}`}, ${got}`, hint: guess ? `did you mean "${guess}"?` : `use ${values.length === 1 ? values[0] : `one of ${values.join(', ')}`}` };
+    }
+    case 'invalid_format': {
+      const f = issue as { format: string; prefix?: string; suffix?: string; includes?: string; pattern?: string };
+      if (f.format === 'starts_with') {
+        const fix = typeof input === 'string' && f.prefix === '/' ? `, such as "/${input}"` : '';
+        return { message: `${own ?? `must start with "${f.prefix}"`}, ${got}`, hint: `write it starting with "${f.prefix}"${fix}` };
+      }
+      if (f.format === 'ends_with') return { message: `${own ?? `must end with "${f.suffix}"`}, ${got}` };
+      if (f.format === 'includes') return { message: `${own ?? `must include "${f.includes}"`}, ${got}` };
+      return { message: `${own ?? `must match ${f.pattern ?? f.format}`}, ${got}` };
+    }
+    case 'not_multiple_of':
+      return { message: `${own ?? `must be a multiple of ${String(issue.divisor)}`}, ${got}` };
+    case 'custom': {
+      // Quantity and probe messages already show the value and the fix.
+      if (/^not an? (cpu|memory|duration)/.test(issue.message) || input === undefined || issue.message.includes('(got ')) return { message: issue.message };
+      const expected = /^expected an? (\w+) construct$/.exec(issue.message) ?? /^expected one of ([\w, ]+) construct$/.exec(issue.message);
+      return { message: `${issue.message}, ${got}`, hint: expected ? `pass the ${expected[1]} construct itself (the value that \`new ${(expected[1] ?? '').split(', ')[0]}(...)\` returned)` : undefined };
+    }
+    default:
+      return { message: input === undefined ? issue.message : `${issue.message}, ${got}` };
+  }
+}
+
+/** describe() with the type in front of a primitive: `string "3"`, `number 3`. */
+function typed(v: unknown): string {
+  return (typeof v === 'string' && v !== '') || typeof v === 'number' || typeof v === 'boolean' ? `${typeof v} ${describe(v)}` : describe(v);
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
 /** A property path as diagnostics write it: `health.interval`, `ports[0].port`. */
@@ -78,12 +136,23 @@ function unwrapIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
   return issue;
 }
 
-/** A given value, short, for "got …". */
+/** A given value, short, for "got …": its type and the value itself where it is small. */
 export function describe(v: unknown): string {
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${String(v)}`;
-  if (isResource(v)) return `a ${(v as { kind: string }).kind} construct`;
-  return typeof v;
+  if (v === undefined) return 'undefined';
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty array' : `an array of ${v.length}`;
+  if (typeof v === 'string') return v === '' ? 'an empty string' : JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (isResource(v)) {
+    const r = v as { kind: string; node?: { path?: string } };
+    return `the ${r.kind} ${r.node?.path ?? ''}`.trimEnd();
+  }
+  if (isRef(v)) return `a reference to ${v.targetPath}.${v.attr}`;
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'symbol') return 'a symbol';
+  if (typeof v === 'object' && Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) {
+    const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof name === 'string' && name !== '') return `a ${name}`;
+  }
+  return 'an object';
 }
