@@ -33,3 +33,4 @@ export { execute, type ExecuteInput, type ExecuteResult, type StepFailure } from
 export type { DeployEvent, EventSink } from './execute/events.ts';
 export { createDockerDriver, createDockerClusterDriver, type DockerDriverOptions, type DockerNode } from './drivers/factory.ts';
 export { placeReplicas, placementRequest, describePlacements, type NodeFacts, type PlacementPlan } from './placement/place.ts';
+export { ensureBaseImages, NODE_BASE_IMAGE, type BaseImageEvent } from './base-images.ts';
