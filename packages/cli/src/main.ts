@@ -3,19 +3,10 @@
  * errors become text and only here does the process exit.
  *   0  ok / no changes      1  error      2  `diff` found changes
  */
-import { readFileSync } from 'node:fs';
 import { BerthError, SynthFailure, type Diagnostic } from '@berth/core';
 import type { Command, CommandContext } from './context.ts';
 import { diagnosticsJson, renderDiagnostics } from './render/diagnostics.ts';
-
-/** The installed @berth/cli's version, from its package.json: one folder up from src/ and from dist/. */
-export function version(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
+import { version } from './version.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   synth: { summary: 'compile cluster.ts into resource graphs (berth.out/)', load: async () => (await import('./commands/synth.ts')).synthCommand },

@@ -38,3 +38,4 @@ export { createDockerDriver, createDockerClusterDriver, openTarget, assertTarget
 export type { Target, TargetKind, TargetObservation, Translator, TranslateContext, ApplyInput, StatusRow, LogOptions, OpenTargetOptions } from './targets/target.ts';
 export { dockerTranslator, type DockerObject } from './targets/docker/translate.ts';
 export { placeReplicas, placementRequest, describePlacements, toPlanPlacement, moveCause, type NodeFacts, type PlacementPlan } from './plan/place.ts';
+export { ensureBaseImages, NODE_BASE_IMAGE, type BaseImageEvent } from './base-images.ts';

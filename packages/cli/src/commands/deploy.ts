@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline/promises';
 import { BerthError } from '@berth/core';
 import { checkPlanBasis, describePlacements, type ExecuteResult, type Plan } from '@berth/engine';
 import { APP_OPTIONS, parse } from '../args.ts';
+import { needsBaseImage, prepareBaseImages } from '../base-images.ts';
 import type { CommandContext } from '../context.ts';
 import { requireSecrets } from '../load/secrets.ts';
 import { liveProgress } from '../render/live.ts';
@@ -30,7 +31,8 @@ finished by running deploy again.
   --preempt             evict lower-priority replicas to place higher-priority ones
   --verbose             show build output
   --json                print JSON lines: a "plan" event per cluster, the executor's step
-                        events, and a "result" event per cluster (ok, seconds, urls)
+                        events, and a "result" event per cluster (ok, seconds, urls); a
+                        "base-image" event when berth builds its berth/node-base:1 on an engine
 `;
 
 export async function deployCommand(ctx: CommandContext): Promise<number> {
@@ -115,6 +117,9 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
       // of 10 listeners is expected, not a leak.
       setMaxListeners(Math.max(10, parallelism * 4), ctx.signal);
       const t0 = Date.now();
+      if (needsBaseImage(s.graph, p, s.appDir)) {
+        await prepareBaseImages(s.graph, (line) => (json ? event({ type: 'base-image', message: line.trim() }) : say(line)), ctx.signal);
+      }
       const verbose = Boolean(values.verbose);
       // A terminal gets the running steps redrawn in place; a pipe or --json gets one line per event.
       const progress =
