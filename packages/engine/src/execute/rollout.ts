@@ -44,10 +44,13 @@ export const DRAIN_TIMEOUT_MS = 30_000;
  * Waits (bounded) until no proxy holds a connection to these replicas, which have already
  * left every Service: the requests they are serving finish before their stop signal.
  */
-async function drain(driver: Driver, replicas: readonly Replica[], signal: AbortSignal): Promise<void> {
-  if (!driver.drainReplica) return;
+async function drain(input: RolloutInput, replicas: readonly Replica[]): Promise<void> {
+  const { driver, signal } = input;
+  // No Service in front: no proxy sends it requests, nothing to wait for.
+  if (!driver.drainReplica || input.services.length === 0) return;
   const drainOf = driver.drainReplica.bind(driver);
-  await Promise.all(replicas.filter((r) => r.state === 'running').map((r) => drainOf(r, DRAIN_TIMEOUT_MS, signal).catch(() => false)));
+  const ids = input.services.map((s) => s.id);
+  await Promise.all(replicas.filter((r) => r.state === 'running').map((r) => drainOf(r, ids, DRAIN_TIMEOUT_MS, signal).catch(() => false)));
 }
 
 const isReadyNow = (r: Replica): boolean => r.state === 'running' && (r.health === 'healthy' || r.health === 'none');
@@ -93,7 +96,7 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
     if (surge === 0) {
       for (const o of batch) for (const r of oldOf(o)) serving.delete(r.containerId);
       await pushBackends();
-      await drain(driver, batch.flatMap((o) => live.filter((x) => x.ordinal === o && x.specHash !== specHash)), input.signal);
+      await drain(input, batch.flatMap((o) => live.filter((x) => x.ordinal === o && x.specHash !== specHash)));
       for (const o of batch) {
         for (const r of live.filter((x) => x.ordinal === o && x.specHash !== specHash && x.state === 'running')) {
           await driver.stopReplica(r);
@@ -141,7 +144,7 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
     }
     await pushBackends();
     // Out of the Services now: in-flight requests finish (bounded), then the stop signal.
-    await drain(driver, swapped.slice(-fresh.length).flatMap((s) => s.old), input.signal);
+    await drain(input, swapped.slice(-fresh.length).flatMap((s) => s.old));
     for (const s of swapped.slice(-fresh.length)) for (const x of s.old) await driver.stopReplica(x).catch(() => undefined);
     input.progress(`${current.size}/${replicas} replicas ready`);
   }
@@ -156,7 +159,7 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
     for (const r of extra) serving.delete(r.containerId);
     await pushBackends();
     // A running one finishes its in-flight requests and gets its stop signal before it goes.
-    await drain(driver, known, input.signal);
+    await drain(input, known);
     for (const r of extra) {
       if (r.state === 'running') await driver.stopReplica(r).catch(() => undefined);
       await driver.removeReplica(r);
@@ -188,7 +191,7 @@ async function rollBack(input: RolloutInput, serving: Map<string, Replica>, swap
     }
     serving.delete(s.fresh.containerId);
     await push();
-    await drain(input.driver, [s.fresh], input.signal);
+    await drain(input, [s.fresh]);
     await input.driver.removeReplica(s.fresh).catch(() => undefined);
   }
   input.progress(ok ? 'rolled back: the previous replicas are serving' : 'rollback incomplete');

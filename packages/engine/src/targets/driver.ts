@@ -152,12 +152,12 @@ export interface Driver {
   startReplica(spec: RunSpec, signal?: AbortSignal): Promise<Replica>;
   waitReady(replica: Replica, deadlineMs: number, signal?: AbortSignal): Promise<Readiness>;
   /**
-   * Waits until no proxy fronting a replica holds an open connection to it (call it after the
-   * replica left every Service, before stopping it), so in-flight requests finish. Resolves
+   * Waits until no proxy of these Services holds an open connection to the replica (call it
+   * after the replica left them, before stopping it), so in-flight requests finish. Resolves
    * false when `timeoutMs` passed with connections still open. Optional: a driver without
    * proxies has nothing to drain.
    */
-  drainReplica?(replica: Replica, timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  drainReplica?(replica: Replica, serviceIds: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
   /** Stops but keeps a replica, so a failed rollout can start it again (its stop signal, then its grace period). */
   stopReplica(replica: Replica): Promise<void>;
   /** Starts a stopped replica again (rollback). */

@@ -227,8 +227,8 @@ export class DockerClusterDriver implements Driver {
     return this.node(replica.node).waitReady(replica, deadlineMs, signal);
   }
   /** Every node's proxies may front the replica (a Service has a proxy per node). */
-  async drainReplica(replica: Replica, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    const rs = await Promise.all(this.live().map((d) => d.drainReplica(replica, timeoutMs, signal).catch(() => false)));
+  async drainReplica(replica: Replica, serviceIds: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const rs = await Promise.all(this.live().map((d) => d.drainReplica(replica, serviceIds, timeoutMs, signal).catch(() => false)));
     return rs.every(Boolean);
   }
 

@@ -401,12 +401,15 @@ export class DockerDriver implements Driver {
     return readiness(o, info?.HostConfig.Memory || undefined);
   }
 
-  async drainReplica(replica: Replica, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  async drainReplica(replica: Replica, serviceIds: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (serviceIds.length === 0) return true;
     // The proxy counts connections by "host:port": this replica's are its address on the cluster
     // network, or the host endpoints it publishes for proxies on other nodes.
     const mine = new Set(Object.values(replica.endpoints ?? {}));
     const isMine = (b: string): boolean => mine.has(b) || (replica.address !== undefined && b.startsWith(`${replica.address}:`));
-    const proxies = (await listContainers(this.client, { [LABEL_CLUSTER]: this.cluster, [LABEL_COMPONENT]: 'proxy' })).filter((p) => p.state === 'running');
+    const proxies = (await listContainers(this.client, { [LABEL_CLUSTER]: this.cluster, [LABEL_COMPONENT]: 'proxy' })).filter(
+      (p) => p.state === 'running' && serviceIds.includes(p.labels[LABEL_RESOURCE] ?? ''),
+    );
     const drained = await Promise.all(
       proxies.map(async (p) => {
         const stats = await proxyStats(this.client, p.id, signal).catch(() => undefined);
