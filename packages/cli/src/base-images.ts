@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { GraphJson } from '@berth/core';
+import { dockerHostsOf, type GraphJson } from '@berth/core';
 import { ensureBaseImages, NODE_BASE_IMAGE, type Plan } from '@berth/engine';
 
 const FROM_BASE = new RegExp(`^\\s*FROM\\s+(?:--\\S+\\s+)*${NODE_BASE_IMAGE.replace(/[/.]/g, '\\$&')}\\b`, 'im');
@@ -30,7 +30,10 @@ export function needsBaseImage(graph: GraphJson, plan: Plan, appDir: string): bo
 
 /** Builds berth/node-base:1 on the graph's engines where missing, telling `say` as it goes. */
 export async function prepareBaseImages(graph: GraphJson, say: (line: string) => void, signal?: AbortSignal): Promise<void> {
-  const endpoints = graph.target.hosts.length === 0 ? [undefined] : graph.target.hosts.map((h) => h.endpoint);
+  // Only the Docker target runs berth's proxy on engines berth talks to directly.
+  if (graph.target.kind !== 'docker') return;
+  const hosts = dockerHostsOf(graph.target);
+  const endpoints = hosts.length === 0 ? [undefined] : hosts.map((h) => h.endpoint);
   await ensureBaseImages(endpoints, {
     ...(signal ? { signal } : {}),
     onEvent: (e) =>

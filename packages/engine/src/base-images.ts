@@ -5,9 +5,9 @@
  * once per engine). Deploy calls this before it starts, so the build is reported as it happens
  * instead of stalling the first Service's step.
  */
-import { connect } from './drivers/docker/connect.ts';
-import { tryImageId } from './drivers/docker/images.ts';
-import { ensureNodeBaseImage, NODE_BASE_IMAGE } from './drivers/docker/node-base.ts';
+import { connect } from './targets/docker/connect.ts';
+import { tryImageId } from './targets/docker/images.ts';
+import { ensureNodeBaseImage, NODE_BASE_IMAGE } from './targets/docker/node-base.ts';
 
 export { NODE_BASE_IMAGE };
 
