@@ -68,7 +68,7 @@ function explain(issue: z.core.$ZodIssue, prop: string, input: unknown): { messa
       const origin = (issue as { origin?: string }).origin;
       if (origin === 'array' || origin === 'set') {
         const n = Array.isArray(input) ? input.length : undefined;
-        return { message: `${own ?? `needs ${small ? 'at least' : 'at most'} ${bound} item${bound === 1 ? '' : 's'}`}, got ${n === undefined ? describe(input) : `${n} item${n === 1 ? '' : 's'}`}`, hint: small ? `list at least ${bound}` : `list at most ${bound}` };
+        return { message: `${own ?? `needs ${small ? 'at least' : 'at most'} ${bound} item${bound === 1 ? '' : 's'}`}, got ${n === undefined ? describe(input) : `${n} item${n === 1 ? '' : 's'}`}`, hint: `list ${small ? 'at least' : 'at most'} ${bound} item${bound === 1 ? '' : 's'}` };
       }
       if (origin === 'string') {
         return { message: `${own ?? `must be ${small ? 'at least' : 'at most'} ${bound} character${bound === 1 ? '' : 's'} long`}, ${got}`, hint: small && bound === 1 ? `set ${name} to a non-empty string, or leave it out if it is optional` : undefined };
@@ -95,8 +95,10 @@ function explain(issue: z.core.$ZodIssue, prop: string, input: unknown): { messa
     case 'custom': {
       // Quantity and probe messages already show the value and the fix.
       if (/^not an? (cpu|memory|duration)/.test(issue.message) || input === undefined || issue.message.includes('(got ')) return { message: issue.message };
-      const expected = /^expected an? (\w+) construct$/.exec(issue.message) ?? /^expected one of ([\w, ]+) construct$/.exec(issue.message);
-      return { message: `${issue.message}, ${got}`, hint: expected ? `pass the ${expected[1]} construct itself (the value that \`new ${(expected[1] ?? '').split(', ')[0]}(...)\` returned)` : undefined };
+      const kinds = (issue.params as { expectedKinds?: readonly string[] } | undefined)?.expectedKinds;
+      if (!kinds) return { message: `${issue.message}, ${got}` };
+      const fix = prop === 'image' ? 'set image: to an ImageBuild, an Image or an image name such as "busybox:1.36"' : kinds.length <= 2 ? `pass the ${kinds.join(' or ')} itself, as \`new ${kinds[0] ?? ''}(…)\` returned it` : 'pass the resource construct itself, as `new …(…)` returned it';
+      return { message: `${issue.message}, ${got}`, hint: fix };
     }
     default:
       return { message: input === undefined ? issue.message : `${issue.message}, ${got}` };
@@ -154,5 +156,20 @@ export function describe(v: unknown): string {
     const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
     if (typeof name === 'string' && name !== '') return `a ${name}`;
   }
-  return 'an object';
+  return shortObject(v as Record<string, unknown>) ?? 'an object';
+}
+
+/** A small plain object as the program would write it (`{ maxSurge: 0, maxUnavailable: 0 }`), else undefined. */
+function shortObject(o: Record<string, unknown>): string | undefined {
+  const keys = Object.keys(o);
+  if (keys.length === 0) return '{}';
+  const parts: string[] = [];
+  for (const k of keys) {
+    const v = o[k];
+    const shown = v === null || typeof v === 'number' || typeof v === 'boolean' ? String(v) : typeof v === 'string' && v.length <= 30 ? JSON.stringify(v) : undefined;
+    if (shown === undefined) return undefined;
+    parts.push(`${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${shown}`);
+  }
+  const s = `{ ${parts.join(', ')} }`;
+  return s.length <= 80 ? s : undefined;
 }
