@@ -145,6 +145,8 @@ await emit({
   outfile: 'packages/cli/dist/index.js',
   bundle: true,
   packages: 'external',
+  // Not the repo's tsconfig, whose paths would map @berth/core and @berth/engine to their sources.
+  tsconfig: 'packages/cli/tsconfig.build.json',
   platform: 'node',
   format: 'esm',
   target: 'node20',
