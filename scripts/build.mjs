@@ -22,9 +22,9 @@
 // ssh2 and its native add-on cpu-features are never bundled.
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -43,7 +43,7 @@ function rewriteDeclarations(dir) {
     else if (e.name.endsWith('.d.ts')) {
       const text = readFileSync(f, 'utf8');
       const fixed = text.replace(/((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]*?)\.ts(['"])/g, '$1$2.js$3');
-      if (fixed !== text) writeFileSync(f, fixed);
+      if (fixed !== text) writeIfChanged(f, fixed);
     }
   }
 }
@@ -113,7 +113,7 @@ module.exports = new Proxy(function () {}, {
 };
 
 const outdir = join(root, 'packages/cli/dist');
-await build({
+await emit({
   absWorkingDir: root,
   entryPoints: ['packages/cli/src/bin.ts'],
   outfile: 'packages/cli/dist/berth.cjs',
@@ -139,12 +139,14 @@ await build({
 
 // The CLI as a library (ESM): its dependencies, @berth/core and @berth/engine included, are
 // imported from node_modules, so a program run through it meets the same core as its own code.
-await build({
+await emit({
   absWorkingDir: root,
   entryPoints: ['packages/cli/src/index.ts'],
   outfile: 'packages/cli/dist/index.js',
   bundle: true,
   packages: 'external',
+  // Not the repo's tsconfig, whose paths would map @berth/core and @berth/engine to their sources.
+  tsconfig: 'packages/cli/tsconfig.build.json',
   platform: 'node',
   format: 'esm',
   target: 'node20',
@@ -153,8 +155,29 @@ await build({
 });
 
 // The proxy's sources travel with the engine code bundled above (proxy.ts finds them beside it).
-rmSync(join(outdir, 'proxy'), { recursive: true, force: true });
-cpSync(join(root, 'packages/engine/proxy'), join(outdir, 'proxy'), { recursive: true });
+for (const f of readdirSync(join(root, 'packages/engine/proxy'))) writeIfChanged(join(outdir, 'proxy', f), readFileSync(join(root, 'packages/engine/proxy', f)));
+
+/**
+ * esbuild's build, with its files written only when their bytes changed, each through a temp
+ * file and a rename: a build while tests run the CLI (the registry test publishes, and so
+ * builds, while other suites run `berth`) never shows them a half-written or missing file.
+ */
+async function emit(options) {
+  const r = await build({ ...options, write: false });
+  for (const f of r.outputFiles) writeIfChanged(f.path, f.contents);
+}
+
+function writeIfChanged(file, bytes) {
+  try {
+    if (Buffer.compare(readFileSync(file), Buffer.from(bytes)) === 0) return;
+  } catch {
+    // not there yet
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, file);
+}
 
 // What earlier builds wrote (an ESM entry and its chunks) would only mislead.
 for (const old of ['berth.mjs', 'berth.mjs.map', 'chunks']) rmSync(join(outdir, old), { recursive: true, force: true });

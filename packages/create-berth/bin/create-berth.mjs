@@ -39,4 +39,4 @@ if (install) {
     process.exit(1);
   }
 }
-process.stdout.write(`\ndone: cd ${dirArg} && npx berth deploy\n`);
+process.stdout.write(`\ndone: cd ${dirArg} && ${install ? "" : "npm install && "}npx berth deploy\n`);
