@@ -43,7 +43,7 @@ describe('Cluster target', () => {
   });
 
   it('refuses two targets, a Kubernetes target without a valid namespace, and unknown keys, each located', () => {
-    expect(problems({ docker: {}, swarm: { manager: 'tcp://m:2375' } })).toEqual([{ code: 'props.invalid', property: 'target', message: 'target: a Cluster runs on one target: give one of docker, swarm or kubernetes' }]);
+    expect(problems({ docker: {}, swarm: { manager: 'tcp://m:2375' } })).toEqual([{ code: 'props.invalid', property: 'target', message: 'target: a Cluster runs on one target: give one of docker, swarm or kubernetes, got an object' }]);
     expect(problems({ kubernetes: {} })).toEqual([expect.objectContaining({ code: 'props.invalid', property: 'target.kubernetes.namespace' })]);
     expect(problems({ kubernetes: { namespace: 'Shop_1' } })[0]?.message).toMatch(/Kubernetes namespace/);
     expect(problems({ swarm: { manager: 'tcp://m:2375', replicas: 3 } })).toEqual([expect.objectContaining({ code: 'props.unknown', property: 'target.swarm.replicas' })]);

@@ -28,8 +28,8 @@ describe('connect', () => {
 });
 
 describe('proxy sources', () => {
-  it('are found at the repository root', () => {
-    expect(DEFAULT_PROXY_DIR).toBe(path.resolve(fileURLToPath(new URL('../../proxy', import.meta.url))));
+  it('are found in @berth/engine (packages/engine/proxy)', () => {
+    expect(DEFAULT_PROXY_DIR).toBe(path.resolve(fileURLToPath(new URL('../../packages/engine/proxy', import.meta.url))));
   });
 });
 
