@@ -294,9 +294,3 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
     await clean(b.nodes);
   }, 150_000);
 });
-
-describe.skipIf(unavailable === undefined)('berth on three Docker hosts', () => {
-  it(`is skipped: ${unavailable ?? ''}`, () => {
-    expect(unavailable).toBeDefined();
-  });
-});
