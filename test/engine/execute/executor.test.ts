@@ -150,7 +150,7 @@ describe('execute: the journal', () => {
     await r.deploy(g);
     const serial = (await r.state())?.serial;
     const again = await r.deploy(g);
-    expect(again.plan.changes.every((c) => c.action === 'noop')).toBe(true);
+    expect(again.plan?.changes.every((c) => c.action === 'noop')).toBe(true);
     expect(again.writes).toBe(0);
     expect((await r.state())?.serial).toBe(serial);
   });

@@ -58,12 +58,15 @@ export function shop(o: { apiReplicas?: number; version?: string; surge?: number
 }
 
 export interface DeployRun {
-  readonly plan: Plan;
+  /** undefined when the process was killed before it planned. */
+  readonly plan: Plan | undefined;
   /** undefined when the plan had nothing to do (deploy prints "no changes" and stops). */
   readonly result: ExecuteResult | undefined;
   readonly events: DeployEvent[];
   /** State writes made durable by this run. */
   readonly writes: number;
+  /** The driver was killed during the run (the process died). */
+  readonly killed: boolean;
 }
 
 export interface RigOptions extends Partial<MemoryDriverOptions> {
@@ -123,12 +126,24 @@ export class Rig {
     const lock = await store.lock(this.cluster, 'deploy');
     const events: DeployEvent[] = [];
     try {
+      return await this.planAndExecute(graph, store, lock, counter, events, opts);
+    } catch (e) {
+      // The "process" died mid-deploy: what it did is what the rerun finds.
+      if (this.driver.isKilled) return { plan: undefined, result: undefined, events, writes: counter.writes, killed: true };
+      throw e;
+    } finally {
+      if (!this.driver.isKilled) await this.store.unlock(lock);
+    }
+  }
+
+  private async planAndExecute(graph: GraphJson, store: StateStore, lock: StateLock, counter: { writes: number }, events: DeployEvent[], opts: { parallelism?: number; signal?: AbortSignal }): Promise<DeployRun> {
+    {
       const recorded = await store.read(this.cluster);
       const state = recorded ?? newState(this.cluster);
       const secretVersions = { 'api-key': secretVersion(SECRET, state.lineage) };
       const observed = await this.driver.observe();
       const p = plan({ graph, state: recorded, observed, secretVersions });
-      if (!p.changes.some((c) => c.action !== 'noop')) return { plan: p, result: undefined, events, writes: counter.writes };
+      if (!p.changes.some((c) => c.action !== 'noop')) return { plan: p, result: undefined, events, writes: counter.writes, killed: false };
       const result = await execute({
         graph,
         plan: p,
@@ -144,9 +159,7 @@ export class Rig {
         signal: opts.signal ?? new AbortController().signal,
         emit: (e) => events.push(e),
       });
-      return { plan: p, result, events, writes: counter.writes };
-    } finally {
-      if (!this.driver.isKilled) await this.store.unlock(lock);
+      return { plan: p, result, events, writes: counter.writes, killed: this.driver.isKilled };
     }
   }
 
