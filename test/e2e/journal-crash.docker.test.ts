@@ -99,7 +99,7 @@ describe.skipIf(!engineAvailable)(`examples/shop killed at every journal point, 
       rmSync(traceDir, { recursive: true, force: true });
     }
     const total = points.at(-1)?.entries ?? 0;
-    // Every effectful step (9 in shop) is journalled started and done.
+    // Every effectful step (9 in shop) is journalled: its started entry, then the write that closes it.
     expect(total).toBeGreaterThanOrEqual(18);
 
     // 2. Kill at each point, rerun, check.

@@ -130,7 +130,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
       if (intent && !input.signal.aborted) await journal.failed(change, intent, e instanceof Error ? e.message : String(e)).catch(() => undefined);
       throw e;
     }
-    await (intent ? journal.done(change, intent, record(opts)) : writer.commit(record(opts)));
+    await (intent ? journal.done(change, record(opts)) : writer.commit(record(opts)));
   };
 
   await driver.prepare(input.signal);
@@ -179,6 +179,6 @@ async function undoLeftovers(input: ExecuteInput, journal: Journal, stepped: Rea
     if (input.signal.aborted) return;
     const kind = e.kind ?? '';
     if (kind !== 'Volume') await deleteResource(input.driver, e.id, kind);
-    await journal.resolved(e, kind === 'Volume' ? 'left by the next deploy: a volume may hold data; destroy --delete-volumes removes it' : 'undone by the next deploy: what it created was removed');
+    await journal.resolved(e);
   }
 }

@@ -4,12 +4,14 @@
  * same write as the step's record, or `failed`. So at any crash point state says, per step,
  * either "finished and recorded" or "may have left objects labelled <spec>": the next deploy
  * reads that (`interrupted`) with the runtime labels and finishes or undoes the step.
+ * `done` closes the entry (removes it) in the same write as the record; `failed` stays, with
+ * its message, until a later deploy runs the step again.
  *
  * Entries go through the state writer's group commit, so steps that start or finish together
  * share one write; a deploy with nothing to do writes nothing.
  */
 import type { Change } from '../plan/types.ts';
-import { beginJournal, interruptedSteps, withJournalEntry } from '../state/journal.ts';
+import { beginJournal, interruptedSteps, withJournalEntry, withoutJournalEntry } from '../state/journal.ts';
 import type { JournalEntry, JournalStatus, State } from '../state/schema.ts';
 import type { StateWriter } from './state-writer.ts';
 import type { StepIntent } from './steps/index.ts';
@@ -41,9 +43,9 @@ export class Journal {
     return this.write(this.entry(change, 'started', intent));
   }
 
-  /** The step finished: its record (`apply`) and its `done` entry land in one write. */
-  done(change: Change, intent: StepIntent | undefined, apply: (s: State) => State, message?: string): Promise<void> {
-    return this.write(this.entry(change, 'done', intent, message), apply);
+  /** The step finished: its record (`apply`) and the closing of its entry land in one write. */
+  done(change: Change, apply: (s: State) => State): Promise<void> {
+    return this.writer.commit((s) => withoutJournalEntry(this.begin(apply(s)), change.id), 1);
   }
 
   failed(change: Change, intent: StepIntent | undefined, message: string): Promise<void> {
@@ -51,8 +53,8 @@ export class Journal {
   }
 
   /** An open step of an earlier deploy that this one settled without a step of its own. */
-  resolved(open: JournalEntry, message: string): Promise<void> {
-    return this.write({ ...open, status: 'done', at: this.now(), message });
+  resolved(open: JournalEntry): Promise<void> {
+    return this.writer.commit((s) => withoutJournalEntry(this.begin(s), open.id), 1);
   }
 
   private entry(change: Change, status: JournalStatus, intent: StepIntent | undefined, message?: string): JournalEntry {
@@ -68,8 +70,8 @@ export class Journal {
     };
   }
 
-  private write(entry: JournalEntry, apply?: (s: State) => State): Promise<void> {
-    return this.writer.commit((s) => withJournalEntry(this.begin(apply ? apply(s) : s), entry), 1);
+  private write(entry: JournalEntry): Promise<void> {
+    return this.writer.commit((s) => withJournalEntry(this.begin(s), entry), 1);
   }
 
   /** The first journal write of this deploy replaces the last deploy's journal (carrying its open steps). */

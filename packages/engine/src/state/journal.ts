@@ -1,7 +1,9 @@
 /**
  * The journal inside state: pure helpers the executor writes with and the planner reads.
- * One entry per step (a later status replaces the earlier), so the journal holds the last
- * deploy's steps and never grows beyond them.
+ * One entry per step (a later status replaces the earlier). A step that is done closes its
+ * entry in the write that records it — the record is the lasting evidence — so the journal
+ * holds only steps in flight, cut short or failed, and a large cluster's state does not grow
+ * by an entry per resource.
  */
 import type { JournalEntry, State, StateJournal } from './schema.ts';
 
@@ -27,4 +29,11 @@ export function withJournalEntry(state: State, entry: JournalEntry): State {
   const entries = j.entries.filter((e) => e.id !== entry.id);
   entries.push(entry);
   return { ...state, journal: { ...j, entries } };
+}
+
+/** `state` with the entry of step `id` closed (removed). */
+export function withoutJournalEntry(state: State, id: string): State {
+  const j = state.journal;
+  if (!j || !j.entries.some((e) => e.id === id)) return state;
+  return { ...state, journal: { ...j, entries: j.entries.filter((e) => e.id !== id) } };
 }

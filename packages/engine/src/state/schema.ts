@@ -64,9 +64,10 @@ export type JournalStatus = (typeof JOURNAL_STATUSES)[number];
 
 /**
  * One effectful step of a deploy, written ahead: `started` is durable before the step touches
- * the runtime, `done` (together with the step's record) or `failed` after. A `started` entry
- * with nothing after it is a step a crash cut short; the next deploy finishes or undoes it
- * (execute/journal.ts). One entry per step: a later status replaces the earlier one.
+ * the runtime; after it, `failed`, or done — which the executor writes by closing the entry in
+ * the same write as the step's record (a `done` entry, were one stored, counts as closed too).
+ * A `started` entry is a step in flight or one a crash cut short; the next deploy finishes or
+ * undoes it (execute/journal.ts). One entry per step: a later status replaces the earlier one.
  */
 export const JournalEntry = z.strictObject({
   /** The resource id the step acted on. */
