@@ -35,10 +35,11 @@ function stateOf(app: App): StateFile {
   return readState(app) as unknown as StateFile;
 }
 
-function inspect(id: string): { exitCode: number; running: boolean } {
-  const r = spawnSync('docker', ['inspect', '-f', '{{.State.ExitCode}} {{.State.Running}}', id], { encoding: 'utf8' });
-  const [code, running] = r.stdout.trim().split(' ');
-  return { exitCode: Number(code), running: running === 'true' };
+/** A container's status (`created`, `running`, `exited`…) and exit code (0 also for one never started). */
+function inspect(id: string): { status: string; exitCode: number } {
+  const r = spawnSync('docker', ['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', id], { encoding: 'utf8' });
+  const [status, code] = r.stdout.trim().split(' ');
+  return { status: status ?? '', exitCode: Number(code) };
 }
 
 /** Everything that must hold after the rerun (returns the problems, for one message per point). */
@@ -73,7 +74,7 @@ function problems(app: App, resourceCount: number): string[] {
       if (mine.length !== 1 || mine[0]?.state !== 'running') out.push(`${id}: proxies ${mine.map((c) => `${c.name} ${c.state}`).join(', ') || 'none'}`);
     } else if (r.kind === 'Job') {
       if (mine.length !== 1) out.push(`${id}: ${mine.length} job containers`);
-      else if (inspect(mine[0]?.id ?? '').exitCode !== 0) out.push(`${id}: the job's container did not exit 0`);
+      else if (JSON.stringify(inspect(mine[0]?.id ?? '')) !== JSON.stringify({ status: 'exited', exitCode: 0 })) out.push(`${id}: the job's container did not exit 0`);
     }
   }
   return out;
@@ -104,7 +105,11 @@ describe.skipIf(!engineAvailable)(`examples/shop killed at every journal point, 
 
     // 2. Kill at each point, rerun, check.
     const results: { n: number; ms: number; problems: string[]; killedAt: string }[] = [];
-    const queue = [...Array(total).keys()].map((i) => i + 1);
+    // Points where the killed run's migration had already exited 0 (the rerun must adopt it).
+    let adopted = 0;
+    // JOURNAL_CRASH_ONLY=7,7,7 reruns chosen points (to chase a failure); default: every point once.
+    const only = process.env['JOURNAL_CRASH_ONLY']?.split(',').map(Number);
+    const queue = only ? [...only] : [...Array(total).keys()].map((i) => i + 1);
     const worker = async (): Promise<void> => {
       for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
         const t = Date.now();
@@ -121,7 +126,9 @@ describe.skipIf(!engineAvailable)(`examples/shop killed at every journal point, 
           }
           // A migration that had already exited 0 must be adopted, not run again.
           const job = containers(app.cluster, { 'berth.resource': 'migrate' })[0];
-          const jobDone = job && !inspect(job.id).running && inspect(job.id).exitCode === 0 ? job.id : undefined;
+          const jobState = job ? inspect(job.id) : undefined;
+          const jobDone = job && jobState?.status === 'exited' && jobState.exitCode === 0 ? job.id : undefined;
+          if (jobDone) adopted++;
           const again = await deploy(app, [], ENV);
           if (again.code !== 0) found.push(`rerun: ${shown(again)}`);
           found.push(...problems(app, resourceCount));
@@ -139,9 +146,9 @@ describe.skipIf(!engineAvailable)(`examples/shop killed at every journal point, 
     results.sort((a, b) => a.n - b.n);
     const seconds = Math.round((Date.now() - t0) / 1000);
     // The figure the issue asks for, in the test output.
-    console.log(`journal crash test: ${total} journal points of examples/shop, ${results.length} kills + reruns, ${seconds}s`);
+    console.log(`journal crash test: ${total} journal points of examples/shop, ${results.length} kills + reruns (${adopted} with a finished migration to adopt), ${seconds}s`);
     const bad = results.filter((r) => r.problems.length > 0).map((r) => `entry ${r.n} (journal at the kill: ${r.killedAt}):\n  ${r.problems.join('\n  ')}`);
     expect(bad, bad.join('\n')).toEqual([]);
-    expect(results).toHaveLength(total);
+    expect(results).toHaveLength(only?.length ?? total);
   });
 });
