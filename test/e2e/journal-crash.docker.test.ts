@@ -105,7 +105,7 @@ describe.skipIf(!engineAvailable)(`examples/shop killed at every journal point, 
 
     // 2. Kill at each point, rerun, check.
     const results: { n: number; ms: number; problems: string[]; killedAt: string }[] = [];
-    // Points where the killed run's migration had already exited 0 (the rerun must adopt it).
+    // Points where the killed run's migration had already exited 0 (the rerun must not run it again).
     let adopted = 0;
     // JOURNAL_CRASH_ONLY=7,7,7 reruns chosen points (to chase a failure); default: every point once.
     const only = process.env['JOURNAL_CRASH_ONLY']?.split(',').map(Number);
@@ -146,7 +146,7 @@ describe.skipIf(!engineAvailable)(`examples/shop killed at every journal point, 
     results.sort((a, b) => a.n - b.n);
     const seconds = Math.round((Date.now() - t0) / 1000);
     // The figure the issue asks for, in the test output.
-    console.log(`journal crash test: ${total} journal points of examples/shop, ${results.length} kills + reruns (${adopted} with a finished migration to adopt), ${seconds}s`);
+    console.log(`journal crash test: ${total} journal points of examples/shop, ${results.length} kills + reruns (${adopted} with the migration already finished at the kill), ${seconds}s`);
     const bad = results.filter((r) => r.problems.length > 0).map((r) => `entry ${r.n} (journal at the kill: ${r.killedAt}):\n  ${r.problems.join('\n  ')}`);
     expect(bad, bad.join('\n')).toEqual([]);
     expect(results).toHaveLength(only?.length ?? total);
