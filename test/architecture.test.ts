@@ -15,6 +15,11 @@ describe('import layering', () => {
     expect(await lint('packages/core/src/x.ts', "import fs from 'node:fs';\nexport { fs };\n")).toEqual([expect.stringContaining('core does no I/O')]);
     expect(await lint('packages/engine/src/plan/x.ts', "import Docker from 'dockerode';\nexport { Docker };\n")).toEqual([expect.stringContaining('pure')]);
   });
+  it('refuses a path into another package: the published package has no sources', async () => {
+    expect(await lint('packages/engine/src/x.ts', "import { DriverError } from '../../core/src/errors.ts';\nexport { DriverError };\n")).toEqual([expect.stringContaining('by its name')]);
+    expect(await lint('packages/engine/src/plan/x.ts', "import { App } from '../../../core/src/index.ts';\nexport { App };\n")).toEqual([expect.stringContaining('by its name')]);
+    expect(await lint('packages/cli/src/x.ts', "import { plan } from '../../engine/src/index.ts';\nexport { plan };\n")).toEqual([expect.stringContaining('by its name')]);
+  });
   it('lets cli import core and engine', async () => {
     expect(await lint('packages/cli/src/x.ts', "import { plan } from '@berth/engine';\nimport { App } from '@berth/core';\nexport { plan, App };\n")).toEqual([]);
   });

@@ -84,7 +84,7 @@ describe('berth diff', () => {
   it('--json prints the versioned plan, and no secret anywhere', async () => {
     const r = await run('--no-observe', '--json');
     const p = JSON.parse(r.out) as Plan;
-    expect(p.planVersion).toBe(1);
+    expect(p.planVersion).toBe(2);
     expect(p.changes.map((c) => c.id)).toEqual(['data', 'pw', 'web', 'web-svc']);
     await deployNow();
     const text = (await run('--no-observe', '--json')).out + (await run('--no-observe', '--verbose')).out;
@@ -121,7 +121,7 @@ describe('berth diff', () => {
 
   it('refuses a plan file from another planVersion or that is not a plan', async () => {
     await writeFile(join(dir, 'p.json'), JSON.stringify({ planVersion: 9, cluster: 'shop', changes: [], basis: {} }));
-    expect(() => loadPlanFile('p.json', dir)).toThrow(/planVersion 9; this berth applies planVersion 1/);
+    expect(() => loadPlanFile('p.json', dir)).toThrow(/planVersion 9; this berth applies planVersion 2/);
     await writeFile(join(dir, 'q.json'), '{"hello":1}');
     expect(() => loadPlanFile('q.json', dir)).toThrow(/not a berth plan/);
     expect(() => loadPlanFile('missing.json', dir)).toThrow(/cannot read the plan missing.json/);

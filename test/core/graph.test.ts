@@ -48,14 +48,14 @@ describe('defaults', () => {
       health: { http: { port: 8080 }, interval: '2s' },
       resources: { requests: { cpu: '250m', memory: '64Mi' }, limits: { cpu: 1 } },
     });
-    new Service(c, 'web-svc', { target: web, ports: [{ port: 80 }] });
+    new Service(c, 'web-svc', { target: web, ports: [{ port: 8080 }] });
     const g = Testing.synth(c);
     expect(Testing.resource(g, 'web').props).toMatchObject({
       ports: [{ containerPort: 8080, protocol: 'tcp' }],
       health: { type: 'http', path: '/', port: 8080, interval: 2000, timeout: 5000, retries: 3, startPeriod: 0 },
       resources: { requests: { cpu: 250, memory: 67_108_864 }, limits: { cpu: 1000 } },
     });
-    expect(Testing.resource(g, 'web-svc').props).toEqual({ name: 'web-svc', target: { $ref: 'web', attr: 'name' }, ports: [{ port: 80, targetPort: 80, protocol: 'tcp' }] });
+    expect(Testing.resource(g, 'web-svc').props).toEqual({ name: 'web-svc', target: { $ref: 'web', attr: 'name' }, ports: [{ port: 8080, targetPort: 8080, protocol: 'tcp' }] });
   });
 
   it('gives a graph that the graph schema accepts', () => {

@@ -89,11 +89,11 @@ describe('diagnostics', () => {
         "props.invalid prod/web replicas: replicas: must be >= 0, got -1 (hint: use replicas: 0 to stop it, or remove the Deployment)",
         "props.unknown prod/web imag: unknown property "imag" (hint: did you mean "image"?)",
         "props.invalid prod/api health: health: set exactly one of http, tcp or exec (got 0)",
-        "props.invalid prod/api ports[0]: ports[0]: Too big: expected number to be <=65535",
+        "props.invalid prod/api ports[0]: ports[0]: must be <= 65535, got 70000 (hint: use a number of at most 65535)",
         "quantity.invalid prod/api resources.limits.cpu: resources.limits.cpu: not a cpu quantity: "lots"; write cores such as 0.5 or "500m"",
         "quantity.invalid prod/api resources.limits.memory: resources.limits.memory: not a memory quantity: "12Qi"; write bytes with a suffix such as "128Mi" or "1G"",
-        "props.invalid prod/svc ports: ports: a Service needs at least one port",
-        "props.invalid prod/svc2 target: target: expected a Deployment construct",
+        "props.invalid prod/svc ports: ports: a Service needs at least one port, got 0 items (hint: list at least 1 item)",
+        "props.invalid prod/svc2 target: target: expected a Deployment construct, got "web" (hint: pass the Deployment itself, as \`new Deployment(…)\` returned it)",
       ]
     `);
   });

@@ -1,21 +1,50 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stableStringify } from '@berth/core';
+import { canonicalJson, stableStringify } from '@berth/core';
 
-/** The definition: a sorted copy, then JSON.stringify. The shortcuts must match it byte for byte. */
-function sortedCopy(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedCopy);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[k];
-      if (v !== undefined) out[k] = sortedCopy(v);
-    }
-    return out;
-  }
-  return value;
+/**
+ * The definition: JSON.stringify, with every object it writes replaced by a copy whose keys are
+ * sorted (array-index keys first, as JavaScript enumerates any object). The hand-written
+ * writer must match it byte for byte, for any value JSON.stringify accepts.
+ */
+function sortedCopy(x: unknown): unknown {
+  if (x === null || typeof x !== 'object' || Array.isArray(x) || x instanceof Number || x instanceof String || x instanceof Boolean) return x;
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  // defineProperty, so an own "__proto__" key stays a key.
+  for (const k of Object.keys(x).sort()) Object.defineProperty(out, k, { value: (x as Record<string, unknown>)[k], enumerable: true });
+  return out;
 }
-const reference = (v: unknown, indent: number): string => JSON.stringify(sortedCopy(v), null, indent);
+const reference = (v: unknown, indent: number): string => JSON.stringify(v, (_k, x: unknown) => sortedCopy(x), indent) ?? 'null';
+
+describe('canonicalJson', () => {
+  it('is the compact canonical form: sorted keys, no whitespace, undefined members left out', () => {
+    expect(canonicalJson({ b: [3, { z: 1, a: 2 }, undefined], a: { d: null, c: 'x', e: undefined }, 10: 1, 9: 2, '01': 3 })).toBe('{"9":2,"10":1,"01":3,"a":{"c":"x","d":null},"b":[3,{"a":2,"z":1},null]}');
+    expect(canonicalJson(undefined)).toBe('null');
+  });
+
+  it('matches JSON.stringify of sorted copies for any JSON value, "__proto__" keys included', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(canonicalJson(v)).toBe(reference(v, 0));
+        const withHoles = { a: v, b: [undefined, v], c: undefined, '10': 1, '9': 2, '01': 3, ['__proto__']: v };
+        expect(canonicalJson(withHoles)).toBe(reference(withHoles, 0));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('matches it for values that are not plain data (toJSON, class instances, boxed values, sparse arrays)', () => {
+    const anything = fc.anything({ withNullPrototype: true, withBoxedValues: true, withMap: true, withSet: true, withDate: true, withSparseArray: true, withObjectString: true });
+    fc.assert(
+      fc.property(anything, (v) => {
+        expect(canonicalJson(v)).toBe(reference(v, 0));
+      }),
+      { numRuns: 3000 },
+    );
+    const ref = { targetPath: 'a/b', attr: 'host', toJSON: () => '${berth:a/b.host}' };
+    expect(canonicalJson({ x: ref, f: () => 1, s: Symbol('s'), l: [() => 1] })).toBe('{"l":[null],"x":"${berth:a/b.host}"}');
+  });
+});
 
 describe('stableStringify', () => {
   it('sorts keys at every level and keeps array order', () => {

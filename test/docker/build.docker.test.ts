@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DriverError } from '../../packages/core/src/errors.ts';
 import { hashBuildContext, packBuildContext, readBuildContext } from '../../packages/engine/src/build-context.ts';
-import { buildImage, execInContainer, runContainer, waitForHealth } from '../../packages/engine/src/drivers/docker/index.ts';
+import { buildImage, execInContainer, runContainer, waitForHealth } from '../../packages/engine/src/targets/docker/index.ts';
 import { BUSYBOX, cleanup, client, ensureTestImages, skipReason, uniqueCluster, unreachable } from './engine.ts';
 
 function writeTree(root: string, files: Record<string, string>): void {

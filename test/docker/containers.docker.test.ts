@@ -19,7 +19,7 @@ import {
   waitForHealth,
   type ContainerSpec,
   type LogLine,
-} from '../../packages/engine/src/drivers/docker/index.ts';
+} from '../../packages/engine/src/targets/docker/index.ts';
 import { BUSYBOX, cleanup, client, ensureTestImages, skipReason, uniqueCluster, unreachable } from './engine.ts';
 
 const httpCheck = { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/'], intervalMs: 500, timeoutMs: 2000, retries: 2 };

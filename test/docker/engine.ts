@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { connect, removeAllByLabel, tryPing, type DockerClient } from '../../packages/engine/src/drivers/docker/index.ts';
+import { connect, removeAllByLabel, tryPing, type DockerClient } from '../../packages/engine/src/targets/docker/index.ts';
 
 export const client: DockerClient = connect();
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DriverError } from '../../packages/core/src/errors.ts';
-import { DEFAULT_PROXY_DIR, connect, containerName, createBody, demux, imageTag, labelFilter, tarFiles } from '../../packages/engine/src/drivers/docker/index.ts';
+import { DEFAULT_PROXY_DIR, connect, containerName, createBody, demux, imageTag, labelFilter, tarFiles } from '../../packages/engine/src/targets/docker/index.ts';
 
 describe('connect', () => {
   it('reads unix, tcp and ssh addresses, and TLS files for tcp with DOCKER_TLS_VERIFY', () => {
@@ -28,8 +28,8 @@ describe('connect', () => {
 });
 
 describe('proxy sources', () => {
-  it('are found at the repository root', () => {
-    expect(DEFAULT_PROXY_DIR).toBe(path.resolve(fileURLToPath(new URL('../../proxy', import.meta.url))));
+  it('are found in @berth/engine (packages/engine/proxy)', () => {
+    expect(DEFAULT_PROXY_DIR).toBe(path.resolve(fileURLToPath(new URL('../../packages/engine/proxy', import.meta.url))));
   });
 });
 

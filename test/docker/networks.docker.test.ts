@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DriverError } from '../../packages/core/src/errors.ts';
-import { ensureNetwork, listNetworks, removeContainer, removeNetwork, runContainer, type ContainerSpec } from '../../packages/engine/src/drivers/docker/index.ts';
+import { ensureNetwork, listNetworks, removeContainer, removeNetwork, runContainer, type ContainerSpec } from '../../packages/engine/src/targets/docker/index.ts';
 import { BUSYBOX, cleanup, client, ensureTestImages, skipReason, sleep, uniqueCluster, unreachable } from './engine.ts';
 
 describe.skipIf(unreachable !== undefined)(`networks on a real engine${skipReason}`, () => {

@@ -19,7 +19,7 @@ import {
   waitForHealth,
   waitForProxyDrain,
   type ContainerSpec,
-} from '../../packages/engine/src/drivers/docker/index.ts';
+} from '../../packages/engine/src/targets/docker/index.ts';
 import { BUSYBOX, cleanup, client, ensureTestImages, skipReason, uniqueCluster, unreachable } from './engine.ts';
 
 /** One HTTP GET through the proxy on a fresh connection; resolves the body ("hello from <hostname>"). */

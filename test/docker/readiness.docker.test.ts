@@ -5,9 +5,9 @@
  * instead of at the progress deadline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunSpec } from '../../packages/engine/src/drivers/driver.ts';
-import { DockerDriver } from '../../packages/engine/src/drivers/docker/driver.ts';
-import { removeContainer, tryImageId } from '../../packages/engine/src/drivers/docker/index.ts';
+import type { RunSpec } from '../../packages/engine/src/targets/driver.ts';
+import { DockerDriver } from '../../packages/engine/src/targets/docker/driver.ts';
+import { removeContainer, tryImageId } from '../../packages/engine/src/targets/docker/index.ts';
 import { BUSYBOX, cleanup, client, ensureTestImages, skipReason, uniqueCluster, unreachable } from './engine.ts';
 
 const DEADLINE = 90_000;

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, imageExists, transferImages, tryImageId, tryPing, type DockerClient } from '../../packages/engine/src/drivers/docker/index.ts';
+import { connect, imageExists, transferImages, tryImageId, tryPing, type DockerClient } from '../../packages/engine/src/targets/docker/index.ts';
 import { BUSYBOX, client, ensureTestImages, skipReason, unreachable } from './engine.ts';
 
 const dockerd = ['/usr/sbin/dockerd', '/usr/bin/dockerd'].find((p) => fs.existsSync(p));

@@ -5,6 +5,8 @@
  * `logs` with and without `-f`.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyAndCheck } from './converge.ts';
 import { BIN, berth, containers, deploy, engineAvailable, getOk, makeApp, replicas, shown, skipNote, start, type App, type RunResult } from './harness.ts';
@@ -124,6 +126,11 @@ describe.skipIf(!engineAvailable)(`berth CLI end to end${skipNote}`, () => {
     app.edit('cluster.ts', (t) => t.replace('const TICKERS = 3;', 'const TICKERS = 2;'));
     const saved = await berth(['diff', '--app', app.file, '--out', 'plan.json'], { cwd: app.dir });
     expect(saved.code, shown(saved)).toBe(2);
+    // The saved plan is the whole decision: it says where each replica goes.
+    const file = JSON.parse(readFileSync(join(app.dir, 'plan.json'), 'utf8')) as { planVersion: number; placement?: { replicas: Record<string, unknown[]>; nodes: { name: string }[] } };
+    expect(file.planVersion).toBe(2);
+    expect(file.placement?.replicas['ticker']).toEqual([expect.any(String), expect.any(String)]);
+    expect(file.placement?.nodes).toHaveLength(1);
     const three = replicas(app.cluster, 'ticker');
     const applied = await deploy(app, ['--plan', 'plan.json']);
     expect(applied.code, shown(applied)).toBe(0);

@@ -44,6 +44,7 @@ const state = fc.record(
     serial: fc.nat(100),
     cluster: str,
     resources: fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), resource, { maxKeys: 4 }),
+    drained: fc.array(str, { maxLength: 3 }),
     journal,
   },
   { requiredKeys: ['stateVersion', 'lineage', 'serial', 'cluster', 'resources'] },

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bedUp, berth, containers, FIXTURES, getFrom, gone, hasImage, labelled, loads, skipNote, sleep, unavailable, type Bed, type Container, type Node, type RunResult } from './bed.ts';
+import type { Plan } from '@berth/engine';
 
 const PORT = 18080;
 const timings: Record<string, number> = {};
@@ -152,6 +153,21 @@ describe.skipIf(unavailable !== undefined)(`berth on three Docker hosts in netwo
     const d = await berth(['drain', 'n3', '--app', file]);
     expect(d.code, shown(d)).toBe(0);
     expect(d.stdout).toMatch(/n3 is draining/);
+    // The drain set is in state, and the plan decides the moves: diff --json shows them with reasons.
+    const stateFile = join(dir, '.berth', `${cluster}.state.json`);
+    expect((JSON.parse(readFileSync(stateFile, 'utf8')) as { drained?: string[] }).drained).toEqual(['n3']);
+    const j = await berth(['diff', '--app', file, '--json']);
+    expect(j.code, shown(j)).toBe(2);
+    const p = JSON.parse(j.stdout) as Plan;
+    const siteChange = p.changes.find((c) => c.id === 'site');
+    expect(siteChange?.action).toBe('update');
+    expect(siteChange?.reasons.filter((x) => /^replica #\d moves n3 → n[12] because node n3 is draining$/.test(x))).toHaveLength(2);
+    expect(p.placement?.moves.map((m) => [m.from, m.code, m.reason])).toEqual([
+      ['n3', 'schedule.draining', 'n3: draining'],
+      ['n3', 'schedule.draining', 'n3: draining'],
+    ]);
+    expect(p.placement?.nodes.find((n) => n.name === 'n3')?.draining).toBe(true);
+    expect(p.placement?.replicas['site']?.filter((n) => n === 'n3')).toEqual([]);
     const r = await deploy();
     timings['deploy after drain'] = r.ms;
     expect(r.code, shown(r)).toBe(0);

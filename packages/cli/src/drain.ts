@@ -1,26 +1,48 @@
 /**
- * Drained nodes, per cluster, in `.berth/<cluster>.drain.json`: the scheduler places nothing
- * new on them and the next deploy moves their replicas away.
+ * The drain set lives in the cluster's state (`drained`), written under the state lock. berth
+ * before 0.x kept it in a loose `.berth/<cluster>.drain.json`: that file is read until a command
+ * holding the lock moves it into state, once, and removes it.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { newState, type State, type StateLock, type StateStore } from '@berth/engine';
 
-function file(appDir: string, cluster: string): string {
+function legacyFile(appDir: string, cluster: string): string {
   return join(appDir, '.berth', `${cluster}.drain.json`);
 }
 
-export function drainedNodes(appDir: string, cluster: string): Set<string> {
+/** The drained nodes of an old drain file; undefined when there is none. */
+export function legacyDrained(appDir: string, cluster: string): string[] | undefined {
+  let text: string;
   try {
-    const v = JSON.parse(readFileSync(file(appDir, cluster), 'utf8')) as { drained?: unknown };
-    return new Set(Array.isArray(v.drained) ? v.drained.filter((x): x is string => typeof x === 'string') : []);
+    text = readFileSync(legacyFile(appDir, cluster), 'utf8');
   } catch {
-    return new Set();
+    return undefined;
+  }
+  try {
+    const v = JSON.parse(text) as { drained?: unknown };
+    return Array.isArray(v.drained) ? [...new Set(v.drained.filter((x): x is string => typeof x === 'string'))].sort() : [];
+  } catch {
+    return [];
   }
 }
 
-export function setDrained(appDir: string, cluster: string, nodes: ReadonlySet<string>): void {
-  mkdirSync(join(appDir, '.berth'), { recursive: true, mode: 0o700 });
-  const f = file(appDir, cluster);
-  writeFileSync(`${f}.tmp`, `${JSON.stringify({ drained: [...nodes].sort() }, null, 2)}\n`, { mode: 0o600 });
-  renameSync(`${f}.tmp`, f);
+/** `state` with `nodes` as its drain set (absent when empty). */
+export function withDrained(state: State, nodes: Iterable<string>): State {
+  const drained = [...new Set(nodes)].sort();
+  const { drained: _old, ...rest } = state;
+  return drained.length > 0 ? { ...rest, drained } : rest;
+}
+
+/**
+ * Moves an old drain file into state (written under `lock`) and removes the file; returns the
+ * state as now stored. Without a drain file, `state` is returned as it is.
+ */
+export async function migrateDrainFile(appDir: string, store: StateStore, lock: StateLock, state: State | undefined): Promise<State | undefined> {
+  const old = legacyDrained(appDir, lock.cluster);
+  if (old === undefined) return state;
+  // A drain set already in state is newer than any drain file.
+  const next = state?.drained !== undefined ? state : await store.write(lock, withDrained(state ?? newState(lock.cluster), old));
+  rmSync(legacyFile(appDir, lock.cluster), { force: true });
+  return next;
 }

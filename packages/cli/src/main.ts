@@ -6,8 +6,7 @@
 import { BerthError, SynthFailure, type Diagnostic } from '@berth/core';
 import type { Command, CommandContext } from './context.ts';
 import { diagnosticsJson, renderDiagnostics } from './render/diagnostics.ts';
-
-const VERSION = '0.1.0';
+import { version } from './version.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   synth: { summary: 'compile cluster.ts into resource graphs (berth.out/)', load: async () => (await import('./commands/synth.ts')).synthCommand },
@@ -28,7 +27,7 @@ export function registerCommand(name: string, summary: string, load: () => Promi
 
 function usage(): string {
   const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(9)} ${c.summary}`);
-  return `berth ${VERSION} — infrastructure-as-code for containers
+  return `berth ${version()} — infrastructure-as-code for containers
 
 usage: berth <command> [flags]     (run where cluster.ts is, or pass --app FILE)
 
@@ -48,7 +47,7 @@ export async function main(argv: readonly string[], base: Omit<CommandContext, '
     return name === undefined ? 1 : 0;
   }
   if (name === '--version' || name === 'version') {
-    base.stdout.write(`${VERSION}\n`);
+    base.stdout.write(`${version()}\n`);
     return 0;
   }
   const cmd = COMMANDS[name];

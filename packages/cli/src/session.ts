@@ -4,12 +4,12 @@
  */
 import { join } from 'node:path';
 import { BerthError, type GraphJson } from '@berth/core';
-import { LocalStateStore, newState, placeReplicas, plan, type Driver, type NodeFacts, type Observed, type PlacementPlan, type Plan, type State, type StateLock } from '@berth/engine';
-import { drainedNodes } from './drain.ts';
+import { LocalStateStore, newState, plan, type NodeStatus, type Observed, type Plan, type State, type StateLock, type Target } from '@berth/engine';
+import { migrateDrainFile, legacyDrained } from './drain.ts';
 import type { CommandContext } from './context.ts';
 import { readSecrets, type SecretValues } from './load/secrets.ts';
 import { synthApp } from './load/synth-app.ts';
-import { driverFor } from './target.ts';
+import { checkTarget, targetFor } from './target.ts';
 
 export interface ClusterSession {
   readonly graph: GraphJson;
@@ -19,15 +19,13 @@ export interface ClusterSession {
   readonly state: State;
   readonly deployedBefore: boolean;
   readonly secrets: SecretValues;
-  readonly driver: Driver | undefined;
+  /** The Cluster's target, opened when the session observes (undefined with --no-observe). */
+  readonly target: Target | undefined;
   readonly observed: Observed | undefined;
+  /** Everything decided: changes, and (when observed) where every replica goes and why. */
   readonly plan: Plan;
-  /** Where each Deployment's replicas go (undefined when the runtime was not observed). */
-  readonly placement: PlacementPlan | undefined;
-  /** The nodes, as observed. */
-  readonly nodes: readonly NodeFacts[];
-  /** Deployments whose replicas must move although their spec did not change. */
-  readonly forceRollout: ReadonlySet<string>;
+  /** The nodes, as observed (empty when not observed). */
+  readonly nodes: readonly NodeStatus[];
   /** Held when the session was opened for a change (deploy, destroy); release with `closeSessions`. */
   readonly lock: StateLock | undefined;
 }
@@ -83,46 +81,40 @@ export async function openSessions(ctx: CommandContext, opts: SessionOptions): P
   }
 
   async function planOne(graph: GraphJson, lock: StateLock | undefined): Promise<ClusterSession> {
-    const recorded = await store.read(graph.cluster);
+    let recorded = await store.read(graph.cluster);
+    // The drain set lives in state; a drain file of an older berth is moved there once, under the lock.
+    if (lock) recorded = await migrateDrainFile(program.appDir, store, lock, recorded);
+    const drained = recorded?.drained ?? legacyDrained(program.appDir, graph.cluster);
     const state = recorded ?? newState(graph.cluster);
     const secrets = readSecrets(graph, program.appDir, ctx.env, state.lineage);
-    const driver = opts.observe ? await driverFor(graph) : undefined;
-    // Asked together: the node facts do not depend on what runs, and each answer is a wait.
-    const nodeStatus = driver?.nodeStatus();
-    nodeStatus?.catch(() => undefined);
-    const observed = driver ? await driver.observe(ctx.signal) : undefined;
-    const p = plan({
-      graph,
-      state: recorded,
-      ...(observed ? { observed } : {}),
-      secretVersions: secrets.versions,
-      options: { allowDeleteVolumes: opts.allowDeleteVolumes ?? [] },
-    });
-    let nodes: NodeFacts[] = [];
-    let placement: PlacementPlan | undefined;
-    const forceRollout = new Set<string>();
-    if (driver) {
-      const drained = drainedNodes(program.appDir, graph.cluster);
-      nodes = (await (nodeStatus ?? driver.nodeStatus())).map((n) => ({ ...n, draining: drained.has(n.name) }));
-      const recorded = Object.fromEntries(Object.entries(state.resources).map(([id, r]) => [id, r.placements]));
-      placement = placeReplicas(graph, nodes, observed, opts.allowPreemption ?? false, recorded);
-      // Replicas that must move with an unchanged spec (drained or unreachable node) still need a rollout.
-      for (const [id, want] of placement.nodes) {
-        const running = (observed?.resources[id]?.replicas ?? []).filter((r) => r.state === 'running');
-        if (want.some((n, o) => n !== undefined && !running.some((r) => r.ordinal === o && r.node === n))) forceRollout.add(id);
-      }
-      // Replicas a node kept while it was unreachable: the rollout removes them.
-      for (const l of placement.leftovers) forceRollout.add(l.groupId);
+    checkTarget(graph);
+    const target = opts.observe ? await targetFor(graph) : undefined;
+    try {
+      const seen = target ? await target.observe(ctx.signal) : undefined;
+      const observed = seen?.observed;
+      const nodes = seen?.nodes;
+      const p = plan({
+        graph,
+        state: recorded,
+        ...(observed ? { observed } : {}),
+        secretVersions: secrets.versions,
+        // A target berth schedules on reports its nodes: the plan then places every replica.
+        ...(nodes ? { nodes, ...(drained ? { drained } : {}) } : {}),
+        options: { allowDeleteVolumes: opts.allowDeleteVolumes ?? [], allowPreemption: opts.allowPreemption ?? false },
+      });
+      return { graph, appDir: program.appDir, store, state, deployedBefore: recorded !== undefined, secrets, target, observed, plan: p, lock, nodes: nodes ?? [] };
+    } catch (e) {
+      await target?.close();
+      throw e;
     }
-    return { graph, appDir: program.appDir, store, state, deployedBefore: recorded !== undefined, secrets, driver, observed, plan: p, lock, placement, nodes, forceRollout };
   }
 }
 
-/** Releases the locks and drivers of sessions. */
+/** Releases the locks and targets of sessions. */
 export async function closeSessions(sessions: readonly ClusterSession[]): Promise<void> {
   for (const s of sessions) {
     if (s.lock) await s.store.unlock(s.lock).catch(() => undefined);
-    await s.driver?.close();
+    await s.target?.close();
   }
 }
 

@@ -1,12 +1,12 @@
 /**
- * From a graph's target to a driver. Drivers load lazily: dockerode (and its native add-ons)
- * is only required by commands that talk to an engine.
+ * The one way commands reach a Cluster's target. A new target (Swarm, Kubernetes) is added
+ * here and in the engine, never in a command: commands only see the Target interface.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphJson } from '@berth/core';
-import { createDockerClusterDriver, createDockerDriver, type Driver } from '@berth/engine';
+import { assertTargetAvailable, declaredNodes, openTarget, type Target } from '@berth/engine';
 
 /** The proxy sources shipped beside the CLI (repo layout: <root>/proxy; bundle: packages/cli/dist). */
 function proxyDir(): string | undefined {
@@ -19,27 +19,18 @@ function proxyDir(): string | undefined {
   return undefined;
 }
 
-/** The address other nodes and clients reach a host at, when the program does not say. */
-export function defaultAddress(endpoint: string): string {
-  const m = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(endpoint);
-  return m?.[1] ?? '127.0.0.1';
+/** Opens the graph's target; refuses (`target.unavailable`, at the Cluster) one this berth cannot deploy to. */
+export async function targetFor(graph: GraphJson): Promise<Target> {
+  const dir = proxyDir();
+  return openTarget(graph, dir ? { proxyDir: dir } : {});
 }
 
-export async function driverFor(graph: GraphJson): Promise<Driver> {
-  const dir = proxyDir();
-  const hosts = graph.target.hosts;
-  if (hosts.length === 0) {
-    return createDockerDriver({ cluster: graph.cluster, ...(dir ? { proxyDir: dir } : {}) });
-  }
-  return createDockerClusterDriver(
-    graph.cluster,
-    hosts.map((h) => ({
-      name: h.name,
-      endpoint: h.endpoint,
-      address: h.address ?? defaultAddress(h.endpoint),
-      labels: h.labels,
-      ...(h.capacity ? { capacity: h.capacity } : {}),
-    })),
-    dir,
-  );
+/** Refuses a target this berth cannot deploy to, without connecting to anything. */
+export function checkTarget(graph: GraphJson): void {
+  assertTargetAvailable(graph);
+}
+
+/** The node names the graph's target declares. */
+export function nodesOf(graph: GraphJson): string[] {
+  return declaredNodes(graph.target);
 }

@@ -4,7 +4,7 @@
  */
 export { Construct } from 'constructs';
 export { App } from './tree/app.ts';
-export { Cluster, ClusterProps, TargetJson } from './tree/cluster.ts';
+export { Cluster, ClusterProps, TargetJson, TARGET_KINDS, targetJsonOf, dockerHostsOf, type TargetKind } from './tree/cluster.ts';
 export { moved, type MovedDeclaration } from './tree/moved.ts';
 export { Resource, RESOURCE_KINDS, type ResourceKind } from './tree/resource.ts';
 export { Deployment, DeploymentProps } from './kinds/deployment.ts';
@@ -37,8 +37,8 @@ export {
   type ResourceOf,
 } from './graph/schema.ts';
 export { synthesize, type SynthOptions, type SynthResult } from './synth/synthesize.ts';
-export { formatGraph, graphChunks, stableStringify } from './synth/stable-json.ts';
-export { noFilesReader, type SourceReader, type BuildContextHash } from './synth/source-reader.ts';
+export { canonicalJson, formatGraph, graphChunks, stableStringify } from './synth/stable-json.ts';
+export { noFilesReader, type SourceReader, type BuildContextHash, type BuildContextProblem } from './synth/source-reader.ts';
 export { setOwnFrameTest, type OwnFrameTest, type RawFrames } from './private/location.ts';
 export {
   BerthError,

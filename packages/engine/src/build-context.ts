@@ -13,8 +13,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import dockerignoreModule from '@balena/dockerignore';
 import tarFs from 'tar-fs';
-import type { BuildContextHash } from '../../core/src/synth/source-reader.ts';
-import { DriverError } from '../../core/src/errors.ts';
+import type { BuildContextHash } from '@berth/core';
+import { DriverError } from '@berth/core';
 
 /** The files of a build context after `.dockerignore`, ready to hash or to tar. */
 export interface BuildContext {

@@ -1,6 +1,6 @@
 /**
- * @berth/engine — state store, planner, scheduler, executor and drivers.
- * Pure parts (plan/, schedule/) decide; effectful parts (state/, execute/, drivers/) act.
+ * @berth/engine — state store, planner, scheduler, executor and targets.
+ * Pure parts (plan/, schedule/) decide; effectful parts (state/, execute/, targets/) act.
  */
 export { hashBuildContext, tryReadBuildContext, readBuildContext, packBuildContext, type BuildContext } from './build-context.ts';
 export { STATE_VERSION, StateJson, LocalStateStore, secretVersion, newState, type State, type StateStore, type StateLock, type LockInfo, type HistoryEntry, type LocalStateStoreOptions } from './state/index.ts';
@@ -23,13 +23,19 @@ export {
   type PlanIssue,
   type PlanSummary,
   type PlanBasis,
+  type PlanPlacement,
+  type PlanNodeFacts,
+  type PlanMove,
   type Observed,
   type ObservedResource,
   type ObservedReplica,
 } from './plan/index.ts';
 export { schedule } from './schedule/index.ts';
-export type { DestroyResult, Driver, NodeStatus, Replica, RunSpec, Readiness, ServiceRunSpec, VolumeChoice } from './drivers/driver.ts';
+export type { DestroyResult, Driver, NodeStatus, Replica, RunSpec, Readiness, ServiceRunSpec, VolumeChoice } from './targets/driver.ts';
 export { execute, type ExecuteInput, type ExecuteResult, type StepFailure } from './execute/executor.ts';
 export type { DeployEvent, EventSink } from './execute/events.ts';
-export { createDockerDriver, createDockerClusterDriver, type DockerDriverOptions, type DockerNode } from './drivers/factory.ts';
-export { placeReplicas, placementRequest, describePlacements, type NodeFacts, type PlacementPlan } from './placement/place.ts';
+export { createDockerDriver, createDockerClusterDriver, openTarget, assertTargetAvailable, declaredNodes, type DockerDriverOptions, type DockerNode } from './targets/factory.ts';
+export type { Target, TargetKind, TargetObservation, Translator, TranslateContext, ApplyInput, StatusRow, LogOptions, OpenTargetOptions } from './targets/target.ts';
+export { dockerTranslator, type DockerObject } from './targets/docker/translate.ts';
+export { placeReplicas, placementRequest, describePlacements, toPlanPlacement, moveCause, type NodeFacts, type PlacementPlan } from './plan/place.ts';
+export { ensureBaseImages, NODE_BASE_IMAGE, type BaseImageEvent } from './base-images.ts';

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Replica, RunSpec } from '../../../packages/engine/src/drivers/driver.ts';
+import type { Replica, RunSpec } from '../../../packages/engine/src/targets/driver.ts';
 import { rollout, RolloutFailed, type RolloutInput } from '../../../packages/engine/src/execute/rollout.ts';
 import { MemoryDriver } from '../../../packages/engine/src/targets/memory/index.ts';
 

@@ -3,15 +3,15 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { BerthError } from '@berth/core';
-import { checkPlanBasis, describePlacements, execute, type Plan } from '@berth/engine';
+import { checkPlanBasis, describePlacements, type ExecuteResult, type Plan } from '@berth/engine';
 import { APP_OPTIONS, parse } from '../args.ts';
+import { needsBaseImage, prepareBaseImages } from '../base-images.ts';
 import type { CommandContext } from '../context.ts';
 import { requireSecrets } from '../load/secrets.ts';
 import { liveProgress } from '../render/live.ts';
 import { progressPrinter } from '../render/progress.ts';
 import { renderPlan } from '../render/plan.ts';
 import { closeSessions, hasChanges, openSessions, type ClusterSession } from '../session.ts';
-import { defaultAddress } from '../target.ts';
 
 export const DEPLOY_HELP = `berth deploy [--app cluster.ts] [--yes] [--plan plan.json] [--parallelism N] [--json]
 
@@ -31,7 +31,8 @@ finished by running deploy again.
   --preempt             evict lower-priority replicas to place higher-priority ones
   --verbose             show build output
   --json                print JSON lines: a "plan" event per cluster, the executor's step
-                        events, and a "result" event per cluster (ok, seconds, urls)
+                        events, and a "result" event per cluster (ok, seconds, urls); a
+                        "base-image" event when berth builds its berth/node-base:1 on an engine
 `;
 
 export async function deployCommand(ctx: CommandContext): Promise<number> {
@@ -86,14 +87,15 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
       }
       say(renderPlan(p, { color: ctx.color }));
       event({ type: 'plan', cluster: s.graph.cluster, summary: p.summary, changes: p.changes.filter((c) => c.action !== 'noop').map((c) => ({ id: c.id, kind: c.kind, action: c.action })) });
-      const placementLines = s.placement ? describePlacements(s.graph, s.placement, s.nodes.length > 1) : [];
+      const placementLines = p.placement ? describePlacements(s.graph, p.placement, p.placement.nodes.length > 1) : [];
       if (placementLines.length > 0) say(`\nPlacement:\n${placementLines.join('\n')}\n`);
-      if (s.placement?.incomplete && !values['allow-partial']) {
-        throw new BerthError('plan.unplaceable', `${s.placement.result.unplaced.length} replica${s.placement.result.unplaced.length === 1 ? '' : 's'} cannot be placed on any node; nothing was changed`, {
+      if (p.placement?.incomplete && !values['allow-partial']) {
+        const n = p.placement.unplaced.reduce((sum, u) => sum + u.ordinals.length, 0);
+        throw new BerthError('plan.unplaceable', `${n} replica${n === 1 ? '' : 's'} cannot be placed on any node; nothing was changed`, {
           hint: 'see the reasons per node above; add capacity, relax constraints, or pass --allow-partial to deploy the rest',
         });
       }
-      if (!hasChanges(p) && s.forceRollout.size === 0) {
+      if (!hasChanges(p)) {
         say(`${s.graph.cluster}: no changes; the runtime matches the program.\n`);
         event({ type: 'result', cluster: s.graph.cluster, ok: true, changed: false, seconds: 0, urls: publishedUrls(s) });
         continue;
@@ -115,18 +117,22 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
       // of 10 listeners is expected, not a leak.
       setMaxListeners(Math.max(10, parallelism * 4), ctx.signal);
       const t0 = Date.now();
+      if (needsBaseImage(s.graph, p, s.appDir)) {
+        await prepareBaseImages(s.graph, (line) => (json ? event({ type: 'base-image', message: line.trim() }) : say(line)), ctx.signal);
+      }
       const verbose = Boolean(values.verbose);
       // A terminal gets the running steps redrawn in place; a pipe or --json gets one line per event.
       const progress =
         ctx.stdout.isTTY && !json && ctx.env['TERM'] !== 'dumb'
           ? liveProgress(ctx.stdout, { color: ctx.color, verbose, columns: (ctx.stdout as { columns?: number }).columns })
           : { emit: progressPrinter(ctx.stdout, { color: ctx.color, json, verbose }), stop: () => undefined };
-      let result: Awaited<ReturnType<typeof execute>>;
+      const target = s.target;
+      if (!target) throw new BerthError('internal', 'deploy opened its session without the target');
+      let result: ExecuteResult;
       try {
-        result = await execute({
+        result = await target.apply({
           graph: s.graph,
           plan: p,
-          driver: s.driver as NonNullable<typeof s.driver>,
           store: s.store,
           lock: s.lock as NonNullable<typeof s.lock>,
           state: s.state,
@@ -136,8 +142,6 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
           parallelism,
           release: `r${s.state.serial + 1}`,
           signal: ctx.signal,
-          ...(s.placement ? { placements: s.placement.nodes } : {}),
-          forceRollout: s.forceRollout,
           emit: progress.emit,
         });
       } finally {
@@ -183,7 +187,13 @@ function savedPlan(ctx: CommandContext, file: string, s: ClusterSession): Plan {
   if (saved.cluster !== s.graph.cluster) {
     throw new BerthError('state.stale-plan', `the plan ${file} is for cluster "${saved.cluster}", not "${s.graph.cluster}"`);
   }
-  const stale = checkPlanBasis(saved, { graph: s.graph, state: s.deployedBefore ? s.state : undefined, ...(s.observed ? { observed: s.observed } : {}), secretVersions: s.secrets.versions });
+  const stale = checkPlanBasis(saved, {
+    graph: s.graph,
+    state: s.deployedBefore ? s.state : undefined,
+    ...(s.observed ? { observed: s.observed } : {}),
+    secretVersions: s.secrets.versions,
+    ...(s.plan.placement ? { nodes: s.nodes } : {}),
+  });
   if (stale.length > 0) {
     throw new BerthError('state.stale-plan', `the plan ${file} is stale: ${stale.map((x) => x.message).join('; ')}`, {
       hint: 'make a new plan with berth diff --out, review it, and deploy that',
@@ -193,17 +203,6 @@ function savedPlan(ctx: CommandContext, file: string, s: ClusterSession): Plan {
 }
 
 /** Where each published Service answers: one entry per port and reachable node. */
-function publishedUrls(s: ClusterSession): { service: string; url: string }[] {
-  const urls: { service: string; url: string }[] = [];
-  for (const r of s.graph.resources) {
-    if (r.kind !== 'Service') continue;
-    // Several hosts: the Service's proxy publishes the port on every node, at the node's address.
-    const down = new Set(s.nodes.filter((n) => !n.reachable).map((n) => n.name));
-    const hosts = s.graph.target.hosts.filter((h) => !down.has(h.name)).map((h) => h.address ?? defaultAddress(h.endpoint));
-    for (const p of r.props.ports) {
-      if (p.publish === undefined) continue;
-      for (const host of s.graph.target.hosts.length > 0 ? hosts : ['127.0.0.1']) urls.push({ service: r.props.name ?? r.id, url: `http://${host}:${p.publish}/` });
-    }
-  }
-  return urls;
+function publishedUrls(s: ClusterSession): Array<{ service: string; url: string }> {
+  return s.target ? s.target.endpoints(s.graph, s.nodes) : [];
 }

@@ -5,7 +5,7 @@ import { APP_OPTIONS, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { synthApp } from '../load/synth-app.ts';
 import { stateStore } from '../session.ts';
-import { driverFor } from '../target.ts';
+import { targetFor } from '../target.ts';
 
 export const DESTROY_HELP = `berth destroy [--app cluster.ts] [--yes] [--delete-volumes | --delete-volume ID...] [--cluster NAME]
 
@@ -60,14 +60,14 @@ export async function destroyCommand(ctx: CommandContext): Promise<number> {
     if (values['force-unlock']) await store.forceUnlock(g.cluster);
     const lock = await store.lock(g.cluster, 'destroy');
     try {
-      const driver = await driverFor(g);
-      const removed = await driver.destroy({ volumes });
+      const target = await targetFor(g);
+      const removed = await target.destroy({ volumes });
       const prior = await store.read(g.cluster);
       // Keep lineage and serial: the history stays one line, and volumes kept stay recorded.
       const base = prior ?? newState(g.cluster);
       const keep = Object.fromEntries(Object.entries(base.resources).filter(([id, r]) => r.kind === 'Volume' && !deletesVolume(id)));
       await store.write(lock, { ...base, resources: keep });
-      await driver.close();
+      await target.close();
       ctx.stdout.write(
         `${g.cluster}: removed ${removed.containers} container${removed.containers === 1 ? '' : 's'}, ${removed.networks} network${removed.networks === 1 ? '' : 's'}` +
           (volumes === true || volumes.length > 0 ? `, ${removed.volumes} volume${removed.volumes === 1 ? '' : 's'}` : '') +

@@ -63,27 +63,22 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
       writePlanFile(resolve(ctx.cwd, values.out), only);
     }
     if (values.json) {
-      for (const s of sessions) {
-        // The placement rides beside the plan (not inside it: a saved plan's content is its basis).
-        const placement = s.placement
-          ? { nodes: Object.fromEntries(s.placement.nodes), moves: s.placement.result.moves, unplaced: s.placement.result.unplaced.map((u) => ({ groupId: u.groupId, ordinal: u.ordinal, rejected: u.rejected })) }
-          : undefined;
-        ctx.stdout.write(`${JSON.stringify(placement ? { ...s.plan, placement } : s.plan)}\n`);
-      }
+      // The plan holds its placement: where each replica goes, what moves and why.
+      for (const p of plans) ctx.stdout.write(`${JSON.stringify(p)}\n`);
     } else {
       ctx.stdout.write(plans.map((p) => renderPlan(p, { color: ctx.color, verbose: Boolean(values.verbose) })).join('\n'));
       for (const s of sessions) {
         // Where each replica will run, what moves and why, and what cannot be placed (per node).
-        const lines = s.placement ? describePlacements(s.graph, s.placement, s.nodes.length > 1) : [];
+        const lines = s.plan.placement ? describePlacements(s.graph, s.plan.placement, s.plan.placement.nodes.length > 1) : [];
         if (lines.length > 0) ctx.stdout.write(`\nPlacement (${s.graph.cluster}):\n${lines.join('\n')}\n`);
       }
       if (values.out !== undefined) ctx.stdout.write(`\nSaved the plan to ${relative(ctx.cwd, resolve(ctx.cwd, values.out))}; apply exactly it with: berth deploy --plan ${values.out}\n`);
     }
     // A plan deploy would refuse is an error, even though diff itself worked.
     if (plans.some((p) => p.issues.some((i) => i.severity === 'error'))) return 1;
-    if (sessions.some((s) => s.placement?.incomplete)) return 1;
-    // Replicas that only move (a drained or dead node) are changes too.
-    return plans.some(hasChanges) || sessions.some((s) => s.forceRollout.size > 0) ? 2 : 0;
+    if (plans.some((p) => p.placement?.incomplete)) return 1;
+    // Replicas that only move (a drained or dead node) are updates in the plan.
+    return plans.some(hasChanges) ? 2 : 0;
   } finally {
     await closeSessions(sessions);
   }

@@ -2,7 +2,7 @@ import { BerthError } from '@berth/core';
 import { APP_OPTIONS, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { synthApp } from '../load/synth-app.ts';
-import { driverFor } from '../target.ts';
+import { targetFor } from '../target.ts';
 
 export const LOGS_HELP = `berth logs <deployment|job> [--app cluster.ts] [-f] [--tail N]
 
@@ -30,13 +30,16 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
     const known = graphs.flatMap((g) => g.resources.filter((r) => r.kind === 'Deployment' || r.kind === 'Job').map((r) => r.id));
     throw new BerthError('cli.usage', `no Deployment or Job "${name}" in the program`, { hint: `try one of: ${known.join(', ')}` });
   }
-  const driver = await driverFor(hit.g);
-  await driver.logs(hit.r.id, {
-    follow: Boolean(values.follow),
-    tail,
-    onLine: (replica, line) => ctx.stdout.write(`${replica} | ${line}\n`),
-    signal: ctx.signal,
-  });
-  await driver.close();
+  const target = await targetFor(hit.g);
+  try {
+    await target.logs(hit.r.id, {
+      follow: Boolean(values.follow),
+      tail,
+      onLine: (replica, line) => ctx.stdout.write(`${replica} | ${line}\n`),
+      signal: ctx.signal,
+    });
+  } finally {
+    await target.close();
+  }
   return 0;
 }

@@ -1,14 +1,16 @@
-import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { graphChunks } from '@berth/core';
 import { APP_OPTIONS, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
+import { resolveAppFile } from '../load/program.ts';
 import { synthApp } from '../load/synth-app.ts';
 
 export const SYNTH_HELP = `berth synth [--app cluster.ts] [--out dir] [--json]
 
 Compiles the program and writes one resource graph per cluster to <out>/<cluster>.graph.json
-(default out: berth.out beside cluster.ts). Nothing is written when the program has problems.
+(default out: berth.out beside cluster.ts). Nothing is written when the program has problems,
+and graphs a previous run left there are removed, so no stale graph is mistaken for this one.
 
   --app FILE   the program (default ./cluster.ts)
   --out DIR    where graphs go (default berth.out next to the program)
@@ -21,9 +23,17 @@ export async function synthCommand(ctx: CommandContext): Promise<number> {
     ctx.stdout.write(SYNTH_HELP);
     return 0;
   }
-  const { program, graphs } = await synthApp(ctx.cwd, values.app);
-  const outDir = values.out ? resolve(ctx.cwd, values.out) : join(program.appDir, 'berth.out');
+  const appFile = resolveAppFile(ctx.cwd, values.app);
+  const outDir = values.out ? resolve(ctx.cwd, values.out) : join(dirname(appFile), 'berth.out');
+  let graphs: Awaited<ReturnType<typeof synthApp>>['graphs'];
+  try {
+    ({ graphs } = await synthApp(ctx.cwd, values.app));
+  } catch (e) {
+    removeGraphs(outDir, new Set());
+    throw e;
+  }
   mkdirSync(outDir, { recursive: true });
+  removeGraphs(outDir, new Set(graphs.map((g) => `${g.cluster}.graph.json`)));
   const written: string[] = [];
   for (const g of graphs) {
     const file = join(outDir, `${g.cluster}.graph.json`);
@@ -47,4 +57,17 @@ export async function synthCommand(ctx: CommandContext): Promise<number> {
     ctx.stdout.write(`${g.cluster}: ${g.resources.length} resources → ${relative(ctx.cwd, written[i] as string)}\n`);
   }
   return 0;
+}
+
+/** Removes the graphs (and half-written temp files) in `outDir` that are not in `keep`. */
+function removeGraphs(outDir: string, keep: ReadonlySet<string>): void {
+  let names: string[];
+  try {
+    names = readdirSync(outDir);
+  } catch {
+    return; // no folder yet: nothing stale
+  }
+  for (const n of names) {
+    if ((n.endsWith('.graph.json') && !keep.has(n)) || n.endsWith('.graph.json.tmp')) rmSync(join(outDir, n), { force: true });
+  }
 }

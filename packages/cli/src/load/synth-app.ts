@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
-import { synthesize, type GraphJson } from '@berth/core';
+import { SynthFailure, synthesize, type Diagnostic, type GraphJson } from '@berth/core';
+import { PropertyLocator } from './property-locations.ts';
 import { fsReader } from './fs-reader.ts';
 import { loadProgram, resolveAppFile, type LoadedProgram } from './program.ts';
 
@@ -30,10 +31,34 @@ export async function synthApp(cwd: string, app: string | undefined): Promise<Sy
   const hashBuildContext = program.apps.some((a) => a.imageBuilds > 0) ? (await import('@berth/engine')).hashBuildContext : undefined;
   const reader = fsReader(program.appDir, hashBuildContext);
   const graphs: GraphJson[] = [];
+  const problems: Diagnostic[] = [...program.problems];
   for (const a of program.apps) {
-    // Diagnostics keep absolute paths (rendered relative to the cwd); the graph stays relative.
-    const { graphs: gs } = synthesize(a, { reader, resolveLocation: (f) => program.mapper.resolve(f), sourceFile: toRel });
-    graphs.push(...gs);
+    try {
+      // Diagnostics keep absolute paths (rendered relative to the cwd); the graph stays relative.
+      const { graphs: gs } = synthesize(a, { reader, resolveLocation: (f) => program.mapper.resolve(f), sourceFile: toRel });
+      graphs.push(...gs);
+    } catch (e) {
+      if (!(e instanceof SynthFailure)) throw e;
+      problems.push(...e.diagnostics);
+    }
+  }
+  if (problems.length > 0) {
+    // Synth locates a problem at its construct; the source knows the property's own line.
+    const locator = new PropertyLocator();
+    throw new SynthFailure(sortByLocation(problems.map((d) => locator.locate(d))));
   }
   return { program, graphs };
+}
+
+/** Diagnostics in source order again, now that some point at their property's line (stable otherwise). */
+function sortByLocation(ds: readonly Diagnostic[]): Diagnostic[] {
+  return ds
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => {
+      const x = a.d.location;
+      const y = b.d.location;
+      if (!x || !y) return (x ? 0 : 1) - (y ? 0 : 1) || a.i - b.i;
+      return (x.file < y.file ? -1 : x.file > y.file ? 1 : 0) || x.line - y.line || x.column - y.column || a.i - b.i;
+    })
+    .map(({ d }) => d);
 }

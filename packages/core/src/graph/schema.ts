@@ -13,11 +13,11 @@ import { networkSchema } from '../kinds/network.ts';
 import { secretSchema } from '../kinds/secret.ts';
 import { serviceSchema } from '../kinds/service.ts';
 import { volumeSchema } from '../kinds/volume.ts';
-import { TargetJson } from '../tree/cluster.ts';
+import { SourceJson, TargetJson } from '../tree/cluster.ts';
 
 export const GRAPH_SCHEMA_VERSION = 1;
 
-export const SourceJson = z.strictObject({ file: z.string(), line: z.number().int(), column: z.number().int() });
+export { SourceJson };
 
 const common = {
   /** Stable id from the construct path below the cluster: `web`, `shop-api` (segments joined by `-`). */

@@ -103,6 +103,17 @@ export const containerFields = <R, V>(k: SchemaKit<R, V>) => ({
    * reach them); on each, the containers answer to the resource's id, as compose services do.
    */
   networks: z.array(k.ref(['Network'], 'name')).min(1).optional(),
+  /**
+   * The signal that asks the container to stop, e.g. "SIGQUIT" for nginx's graceful stop.
+   * During a rollout it is sent only after the replica left every Service and its in-flight
+   * requests finished. @default "SIGTERM" (or the image's STOPSIGNAL)
+   */
+  stopSignal: z
+    .string()
+    .regex(/^SIG[A-Z][A-Z0-9]*([+-][0-9]+)?$/, 'not a signal name: use one such as "SIGTERM", "SIGQUIT" or "SIGINT"')
+    .optional(),
+  /** How long the container may take to exit after its stop signal before it is killed, e.g. "30s". @default "10s" */
+  stopGracePeriod: k.duration.optional(),
 });
 
 /** Resources a Deployment or Job must find ready first (any kind). @default [] */

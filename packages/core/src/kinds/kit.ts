@@ -52,15 +52,20 @@ export type ConcatJson = z.infer<typeof ConcatJson>;
 export const ValueJson = z.union([z.string(), RefJson, ConcatJson]);
 export type ValueJson = z.infer<typeof ValueJson>;
 
-function kindList(kinds: readonly string[]): string {
-  return kinds.length === 1 ? `a ${kinds[0]}` : `one of ${kinds.join(', ')}`;
+/** `a Deployment construct`, `an Image or an ImageBuild construct`, `a construct of one of these kinds: …`. */
+export function kindList(kinds: readonly string[]): string {
+  const a = (k: string): string => `${/^[AEIOU]/.test(k) ? 'an' : 'a'} ${k}`;
+  if (kinds.length <= 2) return `${kinds.map(a).join(' or ')} construct`;
+  return `a construct of one of these kinds: ${kinds.join(', ')}`;
 }
 
 export const inputKit: SchemaKit<ResourceLike, string | Ref<unknown> | ResourceLike> = {
   mode: 'input',
   ref: (kinds) =>
     z.custom<ResourceLike>((v) => isResource(v) && kinds.includes(v.kind), {
-      message: `expected ${kindList(kinds)} construct`,
+      message: `expected ${kindList(kinds)}`,
+      // For the diagnostic's hint (synth/issues.ts).
+      params: { expectedKinds: kinds },
     }),
   value: z.union([
     z.string(),

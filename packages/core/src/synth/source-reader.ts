@@ -5,7 +5,10 @@
  */
 export type BuildContextHash =
   | { readonly ok: true; readonly hash: string; readonly files: number }
-  | { readonly ok: false; readonly problem: 'context-missing' | 'dockerfile-missing'; readonly path: string };
+  | { readonly ok: false; readonly problem: BuildContextProblem; readonly path: string };
+
+/** Why a build context cannot be hashed: a path that does not exist, or is not what it should be. */
+export type BuildContextProblem = 'context-missing' | 'context-not-directory' | 'dockerfile-missing' | 'dockerfile-not-file';
 
 export interface SourceReader {
   /** A file's text, or undefined when it does not exist. */

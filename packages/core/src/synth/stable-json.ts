@@ -1,70 +1,83 @@
 /**
- * JSON with object keys sorted at every level, so the same program always gives the same
- * bytes (arrays keep their order; synth sorts the ones whose order carries no meaning).
+ * berth's one canonical JSON writer, shared by synth and the engine's planner (spec hashes,
+ * property diffs): what `JSON.stringify` writes, with the keys of every object in sorted order
+ * (array-index keys first, numerically, as JavaScript enumerates them), so the same data always
+ * gives the same bytes and the same hash on every machine. Arrays keep their order; synth sorts
+ * the ones whose order carries no meaning.
+ *
+ * Written out by hand rather than as `JSON.stringify` of a sorted copy: a no-op diff of a large
+ * app hashes every resource, and building a sorted copy of each object first doubled the
+ * planner's time and garbage.
+ */
+export function canonicalJson(value: unknown): string {
+  return write(value, '') ?? 'null';
+}
+
+/**
+ * canonicalJson, indented by `indent` spaces (0: compact, the canonical bytes themselves).
+ * @default indent 2
  */
 export function stableStringify(value: unknown, indent = 2): string {
-  return JSON.stringify(sortKeys(value), null, indent);
+  const compact = canonicalJson(value);
+  // JSON.parse rebuilds the objects in the text's (sorted) key order, own "__proto__" keys included.
+  return indent === 0 ? compact : JSON.stringify(JSON.parse(compact), null, indent);
 }
 
-/**
- * A copy of `value` whose objects list their keys in sorted order (undefined properties
- * dropped). Parts that already are so (plain objects whose keys were inserted sorted, as synth
- * builds them) are returned as they are, which spares copying a large graph before
- * JSON.stringify walks it.
- */
-export function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    let out: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const x: unknown = value[i];
-      const y = sortKeys(x);
-      if (y !== x && out === undefined) out = value.slice(0, i);
-      if (out !== undefined) out.push(y);
-    }
-    // map() keeps holes, which JSON.stringify writes as null, like the copy's undefined.
-    return out ?? value;
+/** One value as JSON.stringify writes it (undefined where it would leave a member out). */
+function write(value: unknown, key: string): string | undefined {
+  let v = value;
+  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+    v = (v as { toJSON(k: string): unknown }).toJSON(key);
   }
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value);
-    if (isSortedPlain(value, keys)) {
-      let out: Record<string, unknown> | undefined;
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i] as string;
-        const v = (value as Record<string, unknown>)[k];
-        const w = sortKeys(v);
-        if (w !== v && out === undefined) {
-          out = {};
-          for (let j = 0; j < i; j++) out[keys[j] as string] = (value as Record<string, unknown>)[keys[j] as string];
-        }
-        if (out !== undefined) out[k] = w;
-      }
-      return out ?? value;
-    }
-    const out: Record<string, unknown> = {};
-    for (const k of keys.sort()) {
-      const v = (value as Record<string, unknown>)[k];
-      if (v !== undefined) out[k] = sortKeys(v);
-    }
-    return out;
+  if (v === null || typeof v !== 'object') {
+    // Strings, numbers (NaN → null) and booleans exactly as JSON does; undefined, functions and
+    // symbols give undefined (a member left out, null in an array).
+    return JSON.stringify(v);
   }
-  return value;
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) s += ',';
+      s += write(v[i], String(i)) ?? 'null';
+    }
+    return `${s}]`;
+  }
+  // Boxed primitives (new Number(1)) are written as their value, as JSON.stringify does; the
+  // prototype test first keeps plain data (all the planner hashes) off the instanceof walks.
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null && (v instanceof Number || v instanceof String || v instanceof Boolean)) return JSON.stringify(v);
+  const o = v as Record<string, unknown>;
+  let s = '{';
+  let first = true;
+  for (const k of sortedKeys(o)) {
+    const x = write(o[k], k);
+    if (x === undefined) continue;
+    s += `${first ? '' : ','}${JSON.stringify(k)}:${x}`;
+    first = false;
+  }
+  return `${s}}`;
 }
 
+const INDEX = /^(?:0|[1-9]\d{0,9})$/;
+const isIndex = (k: string): boolean => INDEX.test(k) && Number(k) < 4294967295;
+
 /**
- * Whether JSON.stringify would write `value` exactly as its sorted copy: a plain object whose
- * keys come in sorted order, with no undefined values, no toJSON and no `__proto__` key (array
- * index keys always come first and numerically, so they show up as unsorted here).
+ * Keys in the order a sorted-then-rebuilt object enumerates them: JavaScript lists
+ * array-index keys ("0", "12") first in numeric order, whatever the insertion order.
  */
-function isSortedPlain(value: object, keys: readonly string[]): boolean {
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return false;
-  let prev: string | undefined;
+function sortedKeys(o: Record<string, unknown>): string[] {
+  const keys = Object.keys(o).sort();
+  let hasIndex = false;
   for (const k of keys) {
-    if ((prev !== undefined && !(prev < k)) || k === 'toJSON' || k === '__proto__') return false;
-    if ((value as Record<string, unknown>)[k] === undefined) return false;
-    prev = k;
+    const c = k.charCodeAt(0);
+    if (c >= 48 && c <= 57 && isIndex(k)) {
+      hasIndex = true;
+      break;
+    }
   }
-  return true;
+  if (!hasIndex) return keys;
+  const idx = keys.filter(isIndex).sort((a, b) => Number(a) - Number(b));
+  return [...idx, ...keys.filter((k) => !isIndex(k))];
 }
 
 /**

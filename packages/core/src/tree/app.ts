@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { ErrorCode } from '../errors.ts';
-import type { RawFrames } from '../private/location.ts';
+import { captureFrames, type RawFrames } from '../private/location.ts';
 
 const APP = Symbol.for('berth.app');
 
@@ -47,9 +47,12 @@ export class App extends Construct {
   readonly problems: PendingProblem[] = [];
   /** How many ImageBuilds the program made in this app: synth hashes build contexts only then. @internal */
   imageBuilds = 0;
+  /** Where the program created it, for errors about the App itself. @internal */
+  readonly frames: RawFrames;
 
   constructor() {
     super(undefined as unknown as Construct, '');
+    this.frames = captureFrames(new.target);
     Object.defineProperty(this, APP, { value: true });
     created.push(this);
   }

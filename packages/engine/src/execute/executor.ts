@@ -13,7 +13,7 @@
  * adopted) or undone.
  */
 import { BerthError, type GraphJson } from '@berth/core';
-import type { Driver } from '../drivers/driver.ts';
+import type { Driver } from '../targets/driver.ts';
 import { recordChange, type RecordOptions } from '../plan/record.ts';
 import { resolveSpecs } from '../plan/spec-hash.ts';
 import type { Change, Plan } from '../plan/types.ts';
@@ -46,13 +46,6 @@ export interface ExecuteInput {
   readonly release: string;
   readonly signal: AbortSignal;
   readonly emit: EventSink;
-  /** The scheduler's node per ordinal, by Deployment id (multi-host clusters). */
-  readonly placements?: ReadonlyMap<string, ReadonlyArray<string | undefined>>;
-  /**
-   * Deployments to roll even where the plan says no-op: replicas the scheduler moves (a
-   * drained or dead node) with an unchanged spec.
-   */
-  readonly forceRollout?: ReadonlySet<string>;
 }
 
 export interface StepFailure {
@@ -69,11 +62,6 @@ export interface ExecuteResult {
   readonly state: State;
 }
 
-/** The steps to run: every change but no-ops, plus forced rollouts (as updates). */
-function stepsOf(plan: Plan, forceRollout: ReadonlySet<string> | undefined): Change[] {
-  const forced = (c: Change): boolean => c.action === 'noop' && c.kind === 'Deployment' && (forceRollout?.has(c.id) ?? false);
-  return plan.changes.filter((c) => c.action !== 'noop' || forced(c)).map((c) => (forced(c) ? { ...c, action: 'update' as const } : c));
-}
 
 export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   const { graph, plan, driver } = input;
@@ -95,7 +83,8 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
     signal: input.signal,
     outputs,
     resolve: { graph, outputs, secrets: input.secrets },
-    placements: input.placements,
+    // The scheduler's node per ordinal, by Deployment id, as the plan decided it.
+    placements: plan.placement?.replicas,
     state: () => writer.state,
     specOf,
     replicaOf: (c) => resolved.get(c.id)?.replicaHash ?? specOf(c),
@@ -134,7 +123,8 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   };
 
   await driver.prepare(input.signal);
-  const steps = stepsOf(plan, input.forceRollout);
+  // Moves and forced rollouts are changes of their own in the plan: only no-ops are left out.
+  const steps = plan.changes.filter((c) => c.action !== 'noop');
   await undoLeftovers(input, journal, new Set(steps.map((c) => c.id)));
 
   const failures: StepFailure[] = [];

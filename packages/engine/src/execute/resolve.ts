@@ -4,7 +4,7 @@
  * Pure: everything it needs is passed in, so it is unit-testable without a runtime.
  */
 import { BerthError, type DeploymentSpec, type GraphJson, type JobSpec, type ResourceJson, type ValueJson } from '@berth/core';
-import type { RunFile, RunSpec } from '../drivers/driver.ts';
+import type { RunFile, RunSpec } from '../targets/driver.ts';
 
 /** What resolution may read: the graph, outputs of resources already applied, secret values. */
 export interface ResolveContext {
@@ -105,5 +105,7 @@ export function resolveRunSpec(
     ...(p.workingDir !== undefined ? { workingDir: p.workingDir } : {}),
     ...(p.user !== undefined ? { user: p.user } : {}),
     ...(p.networks ? { networks: p.networks.map((n) => n.$ref) } : {}),
+    ...(p.stopSignal !== undefined ? { stopSignal: p.stopSignal } : {}),
+    ...(p.stopGracePeriod !== undefined ? { stopGracePeriodMs: p.stopGracePeriod } : {}),
   };
 }

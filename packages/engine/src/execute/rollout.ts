@@ -6,7 +6,7 @@
  * rerun finds the half-done rollout and finishes it.
  */
 import { BerthError } from '@berth/core';
-import type { Driver, NotReady, Replica, RunSpec } from '../drivers/driver.ts';
+import type { Driver, NotReady, Replica, RunSpec } from '../targets/driver.ts';
 
 export interface RolloutInput {
   readonly driver: Driver;
@@ -35,6 +35,22 @@ export class RolloutFailed extends BerthError {
     this.detail = detail;
     this.rolledBack = rolledBack;
   }
+}
+
+/** How long an old replica may keep finishing in-flight requests after it left the Services. */
+export const DRAIN_TIMEOUT_MS = 30_000;
+
+/**
+ * Waits (bounded) until no proxy holds a connection to these replicas, which have already
+ * left every Service: the requests they are serving finish before their stop signal.
+ */
+async function drain(input: RolloutInput, replicas: readonly Replica[]): Promise<void> {
+  const { driver, signal } = input;
+  // No Service in front: no proxy sends it requests, nothing to wait for.
+  if (!driver.drainReplica || input.services.length === 0) return;
+  const drainOf = driver.drainReplica.bind(driver);
+  const ids = input.services.map((s) => s.id);
+  await Promise.all(replicas.filter((r) => r.state === 'running').map((r) => drainOf(r, ids, DRAIN_TIMEOUT_MS, signal).catch(() => false)));
 }
 
 const isReadyNow = (r: Replica): boolean => r.state === 'running' && (r.health === 'healthy' || r.health === 'none');
@@ -80,6 +96,7 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
     if (surge === 0) {
       for (const o of batch) for (const r of oldOf(o)) serving.delete(r.containerId);
       await pushBackends();
+      await drain(input, batch.flatMap((o) => live.filter((x) => x.ordinal === o && x.specHash !== specHash)));
       for (const o of batch) {
         for (const r of live.filter((x) => x.ordinal === o && x.specHash !== specHash && x.state === 'running')) {
           await driver.stopReplica(r);
@@ -130,7 +147,11 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
       swapped.push({ ordinal: r.ordinal, fresh: r, old: uniq });
     }
     await pushBackends();
-    for (const s of swapped.slice(-fresh.length)) for (const x of s.old) if (!stoppedFirst.includes(x)) await driver.stopReplica(x).catch(() => undefined);
+    // Out of the Services now: in-flight requests finish (bounded), then the stop signal. The
+    // replicas stopped first (no surge) are already stopped.
+    const toStop = swapped.slice(-fresh.length).flatMap((s) => s.old.filter((x) => !stoppedFirst.includes(x)));
+    await drain(input, toStop);
+    for (const x of toStop) await driver.stopReplica(x).catch(() => undefined);
     input.progress(`${current.size}/${replicas} replicas ready`);
   }
 
@@ -139,9 +160,16 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
   // Only which containers exist matters here, not their addresses.
   const extra = (await driver.listReplicas(id, { addresses: false })).filter((r) => !keep.has(r.containerId));
   if (extra.length > 0) {
+    // The serving entry knows where a replica is reached, which the drain needs.
+    const known = extra.map((r) => serving.get(r.containerId) ?? r);
     for (const r of extra) serving.delete(r.containerId);
     await pushBackends();
-    for (const r of extra) await driver.removeReplica(r);
+    // A running one finishes its in-flight requests and gets its stop signal before it goes.
+    await drain(input, known);
+    for (const r of extra) {
+      if (r.state === 'running') await driver.stopReplica(r).catch(() => undefined);
+      await driver.removeReplica(r);
+    }
   }
   return [...current.values()].sort((a, b) => a.ordinal - b.ordinal);
 }
@@ -156,6 +184,7 @@ async function rollBack(input: RolloutInput, serving: Map<string, Replica>, swap
     if (freshFirst) {
       serving.delete(s.fresh.containerId);
       await push();
+      await drain(input, [s.fresh]);
       await input.driver.removeReplica(s.fresh).catch(() => undefined);
     }
     for (const old of s.old) {
@@ -177,6 +206,7 @@ async function rollBack(input: RolloutInput, serving: Map<string, Replica>, swap
     }
     serving.delete(s.fresh.containerId);
     await push();
+    await drain(input, [s.fresh]);
     await input.driver.removeReplica(s.fresh).catch(() => undefined);
   }
   input.progress(ok ? 'rolled back: the previous replicas are serving' : 'rollback incomplete');

@@ -6,12 +6,12 @@ import { basisOf } from './plan.ts';
 import type { Plan, PlanInput } from './types.ts';
 
 export interface StaleReason {
-  readonly what: 'state' | 'lineage' | 'graph' | 'observed' | 'secrets' | 'cluster' | 'version';
+  readonly what: 'state' | 'lineage' | 'graph' | 'observed' | 'secrets' | 'nodes' | 'cluster' | 'version';
   readonly message: string;
 }
 
 /** Reasons the plan no longer holds; empty when it can be applied as saved. */
-export function checkPlanBasis(plan: Plan, now: Pick<PlanInput, 'graph' | 'state' | 'observed' | 'secretVersions'>): StaleReason[] {
+export function checkPlanBasis(plan: Plan, now: Pick<PlanInput, 'graph' | 'state' | 'observed' | 'secretVersions' | 'nodes' | 'drained'>): StaleReason[] {
   const out: StaleReason[] = [];
   const cur = basisOf(now);
   const was = plan.basis;
@@ -28,6 +28,13 @@ export function checkPlanBasis(plan: Plan, now: Pick<PlanInput, 'graph' | 'state
   }
   if (was.secretsHash !== null && cur.secretsHash !== null && was.secretsHash !== cur.secretsHash) {
     out.push({ what: 'secrets', message: 'a secret value changed since the plan was made' });
+  }
+  // The placement is part of the plan: it holds only while the nodes are as they were.
+  const wasNodes = was.nodesHash ?? null;
+  if (wasNodes !== null && cur.nodesHash !== null && wasNodes !== cur.nodesHash) {
+    out.push({ what: 'nodes', message: 'the nodes changed since the plan was made (one was drained, went down, came back or changed labels or capacity)' });
+  } else if (wasNodes === null && cur.nodesHash !== null && (now.nodes?.length ?? 0) > 1 && now.graph.resources.some((r) => r.kind === 'Deployment')) {
+    out.push({ what: 'nodes', message: 'the plan was made without looking at the nodes (--no-observe), so it places no replica on this multi-host cluster' });
   }
   return out;
 }

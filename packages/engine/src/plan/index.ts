@@ -1,4 +1,5 @@
 export { plan, basisOf, sourceRef } from './plan.ts';
+export { placeReplicas, placementRequest, describePlacements, toPlanPlacement, moveCause, type NodeFacts, type PlacementPlan, type RecordedPlacements } from './place.ts';
 export { checkPlanBasis, type StaleReason } from './basis.ts';
 export { recordChange, stateAfter, type RecordOptions } from './record.ts';
 export { resolveSpecs, refsIn, inputToken, UNKNOWN_SECRET_VERSION, type ResolvedSpec } from './spec-hash.ts';
@@ -19,6 +20,12 @@ export {
   type Plan,
   type PlanOptions,
   type PlanInput,
+  type PlanNode,
+  type PlanNodeFacts,
+  type PlanMove,
+  type PlanUnplaced,
+  type PlanLeftover,
+  type PlanPlacement,
 } from './types.ts';
 export {
   REPLICA_STATES,

@@ -6,6 +6,7 @@
  *   state ids not in graph ─────────────────────────────────────────────▶ deletes
  *   observed vs state ──────────────────────────────────────────────────▶ drift (repair)
  *   safety rules (volumes) ─────────────────────────────────────────────▶ blocked + issues
+ *   nodes + drain set + observed ──scheduler──▶ placement; moves ───────▶ Deployment updates (+ why)
  *
  * No I/O, clocks, randomness or environment: the same input gives the same plan, byte for byte.
  */
@@ -14,6 +15,7 @@ import { interruptedSteps } from '../state/journal.ts';
 import type { JournalEntry, State, StateResource } from '../state/schema.ts';
 import type { Observed, ObservedResource } from './observed.ts';
 import { byId, topoOrder } from './order.ts';
+import { nodeFactsOf, placeReplicas, placementChanges, recordedPlacements, toPlanPlacement } from './place.ts';
 import { diffProps } from './prop-diff.ts';
 import { CONTAINER_KINDS, ruleFor, topKey } from './rules.ts';
 import { resolveSpecs, type ResolvedSpec } from './spec-hash.ts';
@@ -27,6 +29,7 @@ import {
   type PlanBasis,
   type PlanInput,
   type PlanIssue,
+  type PlanPlacement,
   type PlanSummary,
   type PropertyChange,
 } from './types.ts';
@@ -123,6 +126,8 @@ export function plan(input: PlanInput): Plan {
   for (const c of orphans) ctx.changes.set(c.id, c);
 
   let ordered = [...forward, ...deleteOrder, ...orphans.map((c) => c.id)].map((id) => ctx.changes.get(id) as Change);
+  const placement = placementOf(input);
+  if (placement) ordered = placementChanges(ordered, placement, input.observed);
   ordered = applyTargets(ordered, input, resources);
 
   const summary = summarize(ordered);
@@ -133,7 +138,25 @@ export function plan(input: PlanInput): Plan {
     summary,
     issues: ctx.issues.sort((a, b) => byId(a.id, b.id) || byId(a.code, b.code)),
     basis: basisOf(input),
+    ...(placement ? { placement } : {}),
   };
+}
+
+/** The drain set the plan uses: the input's, else the one recorded in state. */
+function drainedOf(input: Pick<PlanInput, 'state' | 'drained'>): readonly string[] {
+  return input.drained ?? input.state?.drained ?? [];
+}
+
+/**
+ * Where every replica goes, given the nodes: running replicas stay unless a filter sends them
+ * away (drained, unreachable, a constraint changed); replicas state puts on a node that does
+ * not answer count as running there, so the scheduler reports them as moved.
+ */
+function placementOf(input: PlanInput): PlanPlacement | undefined {
+  if (!input.nodes) return undefined;
+  const nodes = nodeFactsOf(input.nodes, drainedOf(input));
+  const placed = placeReplicas(input.graph, nodes, input.observed, input.options?.allowPreemption ?? false, recordedPlacements(input.state));
+  return toPlanPlacement(nodes, placed);
 }
 
 function base(r: ResourceJson): Pick<Change, 'id' | 'path' | 'kind' | 'dependsOn'> & { source?: Source } {
@@ -457,7 +480,15 @@ function observedDigest(observed: Observed): unknown {
   return { cluster: observed.cluster, kinds: [...observed.kinds].sort(byId), resources };
 }
 
-export function basisOf(input: Pick<PlanInput, 'graph' | 'state' | 'observed' | 'secretVersions'>): PlanBasis {
+/** What placement depends on about the nodes (an unreachable node's error text is left out: it varies). */
+function nodesDigest(input: Pick<PlanInput, 'nodes' | 'state' | 'drained'>): unknown {
+  const nodes = nodeFactsOf(input.nodes ?? [], drainedOf(input));
+  return [...nodes]
+    .sort((a, b) => byId(a.name, b.name))
+    .map((n) => ({ name: n.name, reachable: n.reachable, draining: n.draining, labels: n.labels, capacity: n.capacity, volumes: [...n.volumes].sort(byId) }));
+}
+
+export function basisOf(input: Pick<PlanInput, 'graph' | 'state' | 'observed' | 'secretVersions' | 'nodes' | 'drained'>): PlanBasis {
   return {
     stateSerial: input.state?.serial ?? null,
     stateLineage: input.state?.lineage ?? null,
@@ -468,5 +499,6 @@ export function basisOf(input: Pick<PlanInput, 'graph' | 'state' | 'observed' | 
     // Hashing the versions (themselves HMACs) keeps even those out of the plan file. Without
     // state there is no lineage yet, so versions use a throwaway salt: nothing to compare.
     secretsHash: input.secretVersions && input.state ? hashOf(input.secretVersions) : null,
+    nodesHash: input.nodes ? hashOf(nodesDigest(input)) : null,
   };
 }

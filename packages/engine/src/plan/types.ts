@@ -4,9 +4,11 @@
  */
 import type { GraphJson } from '@berth/core';
 import type { State } from '../state/schema.ts';
+import type { RejectionSummary, Rejection, Preemption, ReasonCode, FilterName } from '../schedule/types.ts';
 import type { Observed } from './observed.ts';
 
-export const PLAN_VERSION = 1;
+/** 2: the plan carries its placement (where each replica goes, what moves and why). */
+export const PLAN_VERSION = 2;
 
 /**
  * - create / delete: the resource is new / gone from the program.
@@ -105,6 +107,63 @@ export interface PlanBasis {
   readonly observedHash: string | null;
   /** sha256 over the secret versions the plan used (never the versions themselves). */
   readonly secretsHash: string | null;
+  /** sha256 of the node facts the placement was made from (drain set applied); null without nodes. */
+  readonly nodesHash: string | null;
+}
+
+/** A node as the plan saw it. */
+export interface PlanNode {
+  readonly name: string;
+  readonly reachable: boolean;
+  readonly draining: boolean;
+  /** Why it is unreachable (the engine's error), when it is. */
+  readonly error?: string;
+}
+
+/** A replica that leaves a node, and why (`node n3 is draining`). */
+export interface PlanMove {
+  readonly groupId: string;
+  readonly ordinal: number;
+  readonly from: string;
+  /** null when no node could take it (it is also unplaced). */
+  readonly to: string | null;
+  readonly filter: FilterName | 'scheduler';
+  readonly code: ReasonCode;
+  /** The scheduler's words: `n3: draining`. */
+  readonly reason: string;
+}
+
+/** Replicas of one Deployment no node could take, and each node's reason. */
+export interface PlanUnplaced {
+  readonly groupId: string;
+  readonly ordinals: readonly number[];
+  readonly rejected: readonly Rejection[];
+  readonly summary: readonly RejectionSummary[];
+}
+
+/**
+ * A replica found on a node its ordinal is no longer placed on, and not moving from there now:
+ * what a node that was unreachable still had when it came back. Its Deployment's rollout removes it.
+ */
+export interface PlanLeftover {
+  readonly groupId: string;
+  readonly ordinal: number;
+  readonly node: string;
+  readonly state: string;
+  readonly placedOn: string | null;
+}
+
+/** Where the replicas go: the scheduler's answer, as plain data the executor carries out. */
+export interface PlanPlacement {
+  readonly nodes: readonly PlanNode[];
+  /** Node per ordinal, by Deployment id; null where a replica could not be placed. */
+  readonly replicas: Readonly<Record<string, ReadonlyArray<string | null>>>;
+  readonly moves: readonly PlanMove[];
+  readonly unplaced: readonly PlanUnplaced[];
+  readonly leftovers: readonly PlanLeftover[];
+  readonly preemptions: readonly Preemption[];
+  /** Some replica cannot be placed: deploy stops unless partial placement is allowed. */
+  readonly incomplete: boolean;
 }
 
 export interface Plan {
@@ -115,6 +174,8 @@ export interface Plan {
   readonly summary: PlanSummary;
   readonly issues: readonly PlanIssue[];
   readonly basis: PlanBasis;
+  /** Present when the plan was made with the nodes (an observed Docker target). */
+  readonly placement?: PlanPlacement;
 }
 
 export interface PlanOptions {
@@ -122,6 +183,21 @@ export interface PlanOptions {
   readonly allowDeleteVolumes?: readonly string[];
   /** Plan only these ids and what they depend on (`--target`); everything else is left as is. */
   readonly targetIds?: readonly string[];
+  /** Evict lower-priority replicas when a higher-priority one does not fit (`--preempt`). */
+  readonly allowPreemption?: boolean;
+}
+
+/** A node as the target reports it; `draining` comes from the drain set. */
+export interface PlanNodeFacts {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** millicores and bytes */
+  readonly capacity: { readonly cpu: number; readonly memory: number };
+  readonly reachable: boolean;
+  readonly draining?: boolean;
+  /** Volume resource ids present on the node. */
+  readonly volumes: readonly string[];
+  readonly error?: string;
 }
 
 export interface PlanInput {
@@ -136,5 +212,12 @@ export interface PlanInput {
    * state is assumed unchanged.
    */
   readonly secretVersions?: Readonly<Record<string, string>>;
+  /**
+   * The target's nodes (berth schedules on them): with them the plan places every replica and
+   * turns moves into changes. Without them (not observed) the plan holds no placement.
+   */
+  readonly nodes?: readonly PlanNodeFacts[];
+  /** Drained node names. @default the drain set recorded in state */
+  readonly drained?: readonly string[];
   readonly options?: PlanOptions;
 }

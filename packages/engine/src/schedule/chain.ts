@@ -5,13 +5,13 @@
  */
 import type { Filter } from './filters/filter.ts';
 import { hostPorts } from './filters/host-ports.ts';
-import { labelSpread } from './filters/label-spread.ts';
+import { maxSkew } from './filters/max-skew.ts';
 import { maxPerNode } from './filters/max-per-node.ts';
 import { nodeDraining } from './filters/node-draining.ts';
 import { nodeLabels } from './filters/node-labels.ts';
 import { nodeReachable } from './filters/node-reachable.ts';
 import { resourcesFit } from './filters/resources-fit.ts';
-import { spreadLabel } from './filters/spread-label.ts';
+import { hasSpreadLabel } from './filters/has-spread-label.ts';
 import { volumeLocality } from './filters/volume-locality.ts';
 import { labelSpreadScore } from './scorers/label-spread.ts';
 import { leastAllocated } from './scorers/least-allocated.ts';
@@ -33,7 +33,7 @@ export const STATIC_FILTERS: readonly Filter[] = [
   // The user's constraints: a mismatch here is a configuration fact, not a capacity problem.
   nodeLabels,
   // Only with spreadBy: a node outside every domain would escape the skew rule.
-  spreadLabel,
+  hasSpreadLabel,
 ];
 
 /** Filters that read the evolving placement: checked per node when keeping or explaining. */
@@ -53,7 +53,7 @@ export const DYNAMIC_FILTERS: readonly Filter[] = [
  * Kept apart: the skew rule constrains where new replicas go, but is no reason to move a
  * running one (Kubernetes does not evict for skew either), so the keep phase skips it.
  */
-export const PLACEMENT_ONLY_FILTERS: readonly Filter[] = [labelSpread];
+export const PLACEMENT_ONLY_FILTERS: readonly Filter[] = [maxSkew];
 
 /** Everything that can reject, in reporting order. */
 export const FILTERS: readonly Filter[] = [...STATIC_FILTERS, ...DYNAMIC_FILTERS, ...PLACEMENT_ONLY_FILTERS];

@@ -6,7 +6,7 @@
 import { SCORERS } from './chain.ts';
 import { domainCounts } from './explain.ts';
 import type { FilterContext } from './filters/filter.ts';
-import { labelSpread } from './filters/label-spread.ts';
+import { maxSkew } from './filters/max-skew.ts';
 import { maxPerNode } from './filters/max-per-node.ts';
 import { volumeLocality } from './filters/volume-locality.ts';
 import { Placer } from './place-group.ts';
@@ -254,7 +254,7 @@ function evaluate(
   const replica = { group: g, ordinal: -1 };
   if (!volumeLocality.filter(replica, i, ctx).pass) return;
   if (!maxPerNode.filter(replica, i, ctx).pass) return;
-  if (!labelSpread.filter(replica, i, ctx).pass) return;
+  if (!maxSkew.filter(replica, i, ctx).pass) return;
   let score = 0;
   for (const { scorer, weight } of SCORERS[g.strategy]) score += weight * scorer.score(replica, i, ctx);
   out.ok[i] = 1;

@@ -7,8 +7,9 @@ import { z } from 'zod';
 
 /**
  * Bumped on any change an older berth could not read correctly; a newer file is refused.
- * 2: journal entries say what a step creates (`specHash`, `creates`). A version-1 file (no
- * journal was ever written then) is read as it is and written back as version 2.
+ * 2: journal entries say what a step creates (`kind`, `specHash`, `creates`), and state may
+ * hold the drained set. A version-1 file (neither was ever written then) is read as it is and
+ * written back as version 2.
  */
 export const STATE_VERSION = 2;
 /** The versions this berth reads. */
@@ -106,6 +107,11 @@ export const StateJson = z.strictObject({
   serial: z.number().int().min(0),
   cluster: z.string(),
   resources: z.record(z.string(), StateResource),
+  /**
+   * Drained node names (`berth drain`), sorted: the scheduler places nothing new there and the
+   * next deploy moves their replicas away. Absent when no node is drained.
+   */
+  drained: z.array(z.string()).optional(),
   /** The steps of the deploy in progress (or of the last one). */
   journal: StateJournal.optional(),
 });
@@ -113,7 +119,7 @@ export const StateJson = z.strictObject({
 export type State = z.output<typeof StateJson>;
 
 const RESOURCE_KEYS = new Set(['kind', 'path', 'specHash', 'replicaHash', 'props', 'inputs', 'dependsOn', 'outputs', 'placements', 'secretVersions']);
-const STATE_KEYS = new Set(['stateVersion', 'lineage', 'serial', 'cluster', 'resources', 'journal']);
+const STATE_KEYS = new Set(['stateVersion', 'lineage', 'serial', 'cluster', 'resources', 'drained', 'journal']);
 const JOURNAL_KEYS = new Set(['planGraphHash', 'release', 'startedAt', 'entries']);
 const ENTRY_KEYS = new Set(['id', 'action', 'status', 'at', 'kind', 'specHash', 'creates', 'message']);
 const STATUSES: ReadonlySet<unknown> = new Set(JOURNAL_STATUSES);
@@ -170,6 +176,7 @@ export function parseStateQuick(raw: unknown): State | undefined {
   if (!isObject(raw) || !onlyKeys(raw, STATE_KEYS) || !journalOk(raw.journal)) return undefined;
   if (!READABLE_STATE_VERSIONS.includes(raw.stateVersion as number) || typeof raw.lineage !== 'string' || raw.lineage.length < 1) return undefined;
   if (!natural(raw.serial) || typeof raw.cluster !== 'string' || !isObject(raw.resources)) return undefined;
+  if (raw.drained !== undefined && !stringArray(raw.drained)) return undefined;
   const resources = raw.resources;
   for (const id in resources) {
     const r = resources[id];

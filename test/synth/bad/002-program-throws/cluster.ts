@@ -3,3 +3,4 @@ const app = new App();
 const c = new Cluster(app, 'prod');
 function load(): string { throw new Error('config server unreachable'); }
 new Deployment(c, 'web', { image: load() });
+export default app;

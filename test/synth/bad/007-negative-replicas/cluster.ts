@@ -2,3 +2,4 @@ import { App, Cluster, Deployment, Service, ImageBuild, Image, Volume, Secret, C
 const app = new App();
 const c = new Cluster(app, 'prod');
 new Deployment(c, 'web', { image: 'busybox:1', replicas: -1 });
+export default app;

@@ -3,3 +3,4 @@ const app = new App();
 const c = new Cluster(app, 'prod');
 new Deployment(c, 'web', { image: 'busybox:1' });
 new Deployment(c, 'web', { image: 'busybox:2' });
+export default app;

@@ -5,3 +5,4 @@ const staging = new Cluster(app, 'staging');
 const db = new Deployment(staging, 'db', { image: 'busybox:1' });
 const dbs = new Service(staging, 'db-svc', { target: db, ports: [{ port: 5432 }] });
 new Deployment(c, 'api', { image: 'busybox:1', env: { DB_HOST: dbs.host } });
+export default app;

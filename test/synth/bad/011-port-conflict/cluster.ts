@@ -5,3 +5,4 @@ const a = new Deployment(c, 'a', { image: 'busybox:1' });
 const b = new Deployment(c, 'b', { image: 'busybox:1' });
 new Service(c, 'a-svc', { target: a, ports: [{ port: 80, publish: 8080 }] });
 new Service(c, 'b-svc', { target: b, ports: [{ port: 80, publish: 8080 }] });
+export default app;

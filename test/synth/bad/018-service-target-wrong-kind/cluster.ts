@@ -3,3 +3,4 @@ const app = new App();
 const c = new Cluster(app, 'prod');
 const v = new Volume(c, 'data');
 new Service(c, 'web', { target: v, ports: [{ port: 80 }] } as any);
+export default app;

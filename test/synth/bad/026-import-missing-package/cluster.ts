@@ -3,3 +3,4 @@ const app = new App();
 const c = new Cluster(app, 'prod');
 import { thing } from 'not-installed-anywhere';
 new Deployment(c, 'web', { image: thing });
+export default app;

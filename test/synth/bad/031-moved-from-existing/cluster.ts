@@ -5,3 +5,4 @@ const a = new Deployment(c, 'a', { image: 'busybox:1' });
 const b = new Deployment(c, 'b', { image: 'busybox:1' });
 moved(c, { from: 'a', to: b });
 void a;
+export default app;

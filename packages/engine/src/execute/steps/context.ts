@@ -3,7 +3,7 @@
  * through the driver only; which steps run, when and how many at once is the executor's.
  */
 import type { GraphJson } from '@berth/core';
-import type { Driver } from '../../drivers/driver.ts';
+import type { Driver } from '../../targets/driver.ts';
 import type { Change } from '../../plan/types.ts';
 import type { JournalEntry, State, StatePlacement } from '../../state/schema.ts';
 import type { ResolveContext } from '../resolve.ts';
@@ -18,8 +18,8 @@ export interface StepContext {
   /** Outputs of resources applied so far (and recorded before), by id; steps add theirs. */
   readonly outputs: Map<string, Record<string, unknown>>;
   readonly resolve: ResolveContext;
-  /** The scheduler's node per ordinal, by Deployment id (multi-host clusters). */
-  readonly placements: ReadonlyMap<string, ReadonlyArray<string | undefined>> | undefined;
+  /** The scheduler's node per ordinal, by Deployment id (the plan's placement); null: not placed. */
+  readonly placements: Readonly<Record<string, ReadonlyArray<string | null>>> | undefined;
   /** The state as last written. */
   state(): State;
   /** The `berth.spec` label of the change's runtime objects (resolved with this deploy's secret versions). */

@@ -1,5 +1,5 @@
 /** A resource gone from the program (or an orphan): its runtime objects are removed by label. */
-import type { Driver } from '../../drivers/driver.ts';
+import type { Driver } from '../../targets/driver.ts';
 
 /** True for kinds whose delete touches the runtime (and so is journalled). */
 export function deleteIsEffectful(kind: string): boolean {

@@ -9,11 +9,11 @@ type R = ResourceOf<'Deployment'>;
 
 /** Ordinals the scheduler could not place (`--allow-partial`): not started. */
 function unplaced(ctx: StepContext, id: string): Set<number> {
-  return new Set((ctx.placements?.get(id) ?? []).flatMap((n, o) => (n === undefined ? [o] : [])));
+  return new Set((ctx.placements?.[id] ?? []).flatMap((n, o) => (n === null ? [o] : [])));
 }
 
 export function deploymentIntent(ctx: StepContext, r: R, change: Change): StepIntent {
-  const skip = ctx.placements?.has(r.id) ? unplaced(ctx, r.id) : new Set<number>();
+  const skip = unplaced(ctx, r.id);
   const creates: string[] = [];
   for (let o = 0; o < r.props.replicas; o++) if (!skip.has(o)) creates.push(`replica ${r.id}#${o}`);
   return { specHash: ctx.replicaOf(change), creates };
@@ -27,7 +27,7 @@ function servicesOf(ctx: StepContext, deploymentId: string): Array<{ id: string;
 }
 
 export async function runDeployment(ctx: StepContext, r: R, change: Change): Promise<StepResult> {
-  const nodes = ctx.placements?.get(r.id);
+  const nodes = ctx.placements?.[r.id];
   const replicaHash = ctx.replicaOf(change);
   const current = await rollout({
     driver: ctx.driver,
@@ -42,7 +42,7 @@ export async function runDeployment(ctx: StepContext, r: R, change: Change): Pro
       const node = nodes?.[o];
       return { ...resolveRunSpec(ctx.resolve, r, o, replicaHash, ctx.release), ...(node ? { node } : {}) };
     },
-    ...(nodes ? { nodeOf: (o: number) => nodes[o] } : {}),
+    ...(nodes ? { nodeOf: (o: number) => nodes[o] ?? undefined } : {}),
     unplaced: unplaced(ctx, r.id),
     progress: (m) => ctx.progress(r.id, m),
     signal: ctx.signal,

@@ -12,7 +12,7 @@
  * `onCall` sees every call before it acts, to kill at a chosen point mid-step.
  */
 import { DriverError, type ImageBuildSpec } from '@berth/core';
-import type { DestroyResult, Driver, JobOutcome, NodeStatus, Readiness, Replica, RunSpec, ServiceOutputs, ServiceRunSpec, VolumeChoice } from '../../drivers/driver.ts';
+import type { DestroyResult, Driver, JobOutcome, NodeStatus, Readiness, Replica, RunSpec, ServiceOutputs, ServiceRunSpec, VolumeChoice } from '../driver.ts';
 import type { Observed, ObservedResource } from '../../plan/observed.ts';
 
 /** One container as the memory runtime holds it. */

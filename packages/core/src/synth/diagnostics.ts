@@ -1,0 +1,34 @@
+/**
+ * Stage 6 of synthesis, the last: every stage reports its problems here instead of throwing, so
+ * one run lists all of them; they are then sorted into source order and thrown once.
+ */
+import { SynthFailure, type Diagnostic, type SourceLocation } from '../errors.ts';
+
+export class Diagnostics {
+  private readonly list: Array<Diagnostic & { readonly order: number }> = [];
+
+  report(d: Diagnostic): void {
+    this.list.push({ ...d, order: this.list.length });
+  }
+
+  /** Throws one {@link SynthFailure} listing every problem in source order, if any was reported. */
+  throwIfAny(): void {
+    if (this.list.length === 0) return;
+    const sorted = [...this.list].sort((a, b) => cmpLoc(a.location, b.location) || a.order - b.order);
+    throw new SynthFailure(sorted.map(({ order: _o, ...d }) => d));
+  }
+}
+
+/** Located problems first, by file, line and column; unlocated ones last. */
+function cmpLoc(a: SourceLocation | undefined, b: SourceLocation | undefined): number {
+  if (!a || !b) return (a ? 0 : 1) - (b ? 0 : 1);
+  return cmpStr(a.file, b.file) || a.line - b.line || a.column - b.column;
+}
+
+export function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function fmtLoc(l: SourceLocation): string {
+  return `${l.file}:${l.line}:${l.column}`;
+}

@@ -1,0 +1,98 @@
+/**
+ * The Docker target (one host or many): berth is the orchestrator. Its scheduler places
+ * replicas (the plan carries where), its executor rolls them out health-gated through the
+ * driver, and its proxy fronts Services. The driver (dockerode) is opened by the factory.
+ */
+import type { GraphJson } from '@berth/core';
+import { execute } from '../../execute/executor.ts';
+import type { State } from '../../state/schema.ts';
+import type { Driver, NodeStatus } from '../driver.ts';
+import type { ApplyInput, LogOptions, StatusRow, Target, TargetObservation } from '../target.ts';
+
+/** The address other nodes and clients reach a host at, when the program does not say. */
+export function defaultAddress(endpoint: string): string {
+  const m = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(endpoint);
+  return m?.[1] ?? '127.0.0.1';
+}
+
+export class DockerTarget implements Target {
+  readonly kind = 'docker' as const;
+
+  /** `driver`: the engine(s) behind the target, one host or many. */
+  constructor(readonly driver: Driver) {}
+
+  async observe(signal?: AbortSignal): Promise<TargetObservation> {
+    // Asked together: the node facts do not depend on what runs, and each answer is a wait.
+    const nodes = this.driver.nodeStatus();
+    nodes.catch(() => undefined);
+    const observed = await this.driver.observe(signal);
+    return { observed, nodes: await nodes };
+  }
+
+  apply(input: ApplyInput): ReturnType<Target['apply']> {
+    return execute({ ...input, driver: this.driver });
+  }
+
+  destroy(opts: Parameters<Target['destroy']>[0]): ReturnType<Target['destroy']> {
+    return this.driver.destroy({ volumes: opts.volumes });
+  }
+
+  async status(graph: GraphJson, state: State | undefined): Promise<StatusRow[]> {
+    const driver = this.driver;
+    const rows: StatusRow[] = [];
+    const [listed, observed] = await Promise.all([
+      Promise.all(graph.resources.filter((r) => r.kind === 'Deployment' || r.kind === 'Job').map(async (r) => [r.id, await driver.listReplicas(r.id, { addresses: false })] as const)).then((e) => new Map(e)),
+      // A Service's health is its proxy as it runs now, not what state remembers.
+      graph.resources.some((r) => r.kind === 'Service') ? driver.observe() : undefined,
+    ]);
+    for (const r of graph.resources) {
+      if (r.kind !== 'Deployment' && r.kind !== 'Service' && r.kind !== 'Job') continue;
+      if (r.kind === 'Service') {
+        const pub = r.props.ports.map((p) => (p.publish !== undefined ? `${p.publish}→${p.port}` : `${p.port}`)).join(', ');
+        const backends = (state?.resources[r.id]?.outputs['backends'] as string[] | undefined) ?? [];
+        const proxy = observed?.resources[r.id];
+        const health = proxy === undefined ? (state?.resources[r.id] ? 'proxy missing' : '') : proxy.exists ? 'proxy running' : 'proxy stopped';
+        rows.push({ id: r.id, kind: 'Service', ready: state?.resources[r.id] ? `${backends.length} backends` : 'not deployed', health, nodes: '', ports: pub, release: '', containers: [] });
+        continue;
+      }
+      const reps = listed.get(r.id) ?? [];
+      const want = r.kind === 'Deployment' ? r.props.replicas : 1;
+      const running = reps.filter((x) => x.state === 'running' && (x.health === 'healthy' || x.health === 'none'));
+      rows.push({
+        id: r.id,
+        kind: r.kind,
+        ready: r.kind === 'Job' ? (reps[0] ? reps[0].state : 'not run') : `${running.length}/${want}`,
+        health: [...new Set(reps.map((x) => x.health))].join(','),
+        nodes: [...new Set(reps.map((x) => x.node))].join(','),
+        ports: r.props.ports.map((p) => String(p.containerPort)).join(','),
+        release: [...new Set(reps.map((x) => x.release))].join(','),
+        containers: reps.map((x) => ({ name: x.name, state: x.state, health: x.health, node: x.node, spec: x.specHash.slice(0, 12) })),
+      });
+    }
+    return rows;
+  }
+
+  logs(resourceId: string, opts: LogOptions): Promise<void> {
+    return this.driver.logs(resourceId, opts);
+  }
+
+  endpoints(graph: GraphJson, nodes: readonly NodeStatus[]): Array<{ service: string; url: string }> {
+    const hosts = graph.target.kind === 'docker' ? graph.target.hosts : [];
+    // Several hosts: the Service's proxy publishes the port on every node, at the node's address.
+    const down = new Set(nodes.filter((n) => !n.reachable).map((n) => n.name));
+    const addresses = hosts.length > 0 ? hosts.filter((h) => !down.has(h.name)).map((h) => h.address ?? defaultAddress(h.endpoint)) : ['127.0.0.1'];
+    const urls: Array<{ service: string; url: string }> = [];
+    for (const r of graph.resources) {
+      if (r.kind !== 'Service') continue;
+      for (const p of r.props.ports) {
+        if (p.publish === undefined) continue;
+        for (const host of addresses) urls.push({ service: r.props.name ?? r.id, url: `http://${host}:${p.publish}/` });
+      }
+    }
+    return urls;
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+}

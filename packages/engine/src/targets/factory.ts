@@ -1,0 +1,70 @@
+/**
+ * Opening a Cluster's target. Each target loads its client on first use: dockerode is only
+ * required by commands that talk to an engine, and a target of another kind never loads it.
+ */
+import { BerthError, type GraphJson, type TargetJson } from '@berth/core';
+import type { Driver } from './driver.ts';
+import type { DockerDriverOptions } from './docker/driver.ts';
+import type { DockerNode } from './docker/cluster-driver.ts';
+import type { OpenTargetOptions, Target } from './target.ts';
+
+/** The Docker driver, loaded on first use: dockerode is only required when an engine is needed. */
+export async function createDockerDriver(opts: DockerDriverOptions): Promise<Driver> {
+  const { DockerDriver } = await import('./docker/driver.ts');
+  return new DockerDriver(opts);
+}
+
+export type { DockerDriverOptions };
+
+/** A cluster over several Docker hosts, one engine per node. */
+export async function createDockerClusterDriver(cluster: string, nodes: readonly DockerNode[], proxyDir?: string): Promise<Driver> {
+  const { DockerClusterDriver } = await import('./docker/cluster-driver.ts');
+  return new DockerClusterDriver(cluster, nodes, proxyDir);
+}
+
+export type { DockerNode };
+
+/**
+ * Refuses a target this berth cannot deploy to yet, pointing at the Cluster in cluster.ts.
+ * Planning without observing (`diff --no-observe`) checks it too: a plan for a target that
+ * cannot be applied would only mislead.
+ */
+export function assertTargetAvailable(graph: GraphJson): void {
+  const t = graph.target;
+  if (t.kind === 'docker') return;
+  throw new BerthError('target.unavailable', `target ${t.kind} is not available yet`, {
+    constructPath: graph.cluster,
+    kind: 'Cluster',
+    property: `target.${t.kind}`,
+    location: t.source,
+    hint: 'deploy this Cluster to the docker target for now: target: { docker: { hosts: [...] } } (or no target: the local engine)',
+  });
+}
+
+/** The Cluster's target, opened: the Docker target over one engine or several hosts. */
+export async function openTarget(graph: GraphJson, opts: OpenTargetOptions = {}): Promise<Target> {
+  assertTargetAvailable(graph);
+  const hosts = graph.target.kind === 'docker' ? graph.target.hosts : [];
+  const { DockerTarget, defaultAddress } = await import('./docker/target.ts');
+  const driver =
+    hosts.length === 0
+      ? await createDockerDriver({ cluster: graph.cluster, ...(opts.proxyDir ? { proxyDir: opts.proxyDir } : {}) })
+      : await createDockerClusterDriver(
+          graph.cluster,
+          hosts.map((h) => ({ name: h.name, endpoint: h.endpoint, address: h.address ?? defaultAddress(h.endpoint), labels: h.labels, ...(h.capacity ? { capacity: h.capacity } : {}) })),
+          opts.proxyDir,
+        );
+  return new DockerTarget(driver);
+}
+
+/** The node names a target declares (`berth drain` takes one of them); none for the local engine. */
+export function declaredNodes(target: TargetJson): string[] {
+  switch (target.kind) {
+    case 'docker':
+      return target.hosts.map((h) => h.name);
+    case 'swarm':
+      return target.nodes.map((n) => n.name);
+    case 'kubernetes':
+      return [];
+  }
+}

@@ -1,0 +1,12 @@
+import { App, Cluster, Deployment, Service, ImageBuild, Image, Volume, Secret, Config, Job, Network, moved } from '@berth/core';
+const app = new App();
+const c = new Cluster(app, 'prod');
+new Deployment(c, 'web', {
+  image: 'busybox:1',
+  ports: [
+    8080,
+    { containerPort: 9090, name: 'metrics' },
+    { containerPort: 8080, name: 'http' },
+  ],
+});
+export default app;

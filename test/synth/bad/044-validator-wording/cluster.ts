@@ -1,0 +1,13 @@
+import { App, Cluster, Deployment, Service, ImageBuild, Image, Volume, Secret, Config, Job, Network, moved } from '@berth/core';
+const app = new App();
+const c = new Cluster(app, 'prod');
+new Deployment(c, 'web', {
+  image: 'busybox:1',
+  restart: 'sometimes' as 'always',
+  health: {
+    tcp: { port: 8080 },
+    retries: 0,
+  },
+  placement: { strategy: 'spreed' as 'spread' },
+});
+export default app;
