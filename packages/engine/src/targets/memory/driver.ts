@@ -51,6 +51,7 @@ export type MemoryOp =
   | 'listReplicas'
   | 'startReplica'
   | 'waitReady'
+  | 'drainReplica'
   | 'stopReplica'
   | 'restartReplica'
   | 'removeReplica'
@@ -387,6 +388,15 @@ export class MemoryDriver implements Driver {
       if (signal?.aborted || Date.now() - t0 >= deadlineMs) return { ready: false, reason: `not ready within the progress deadline (last status ${c.health})`, detail: [] };
       await delay(1);
     }
+  }
+
+  /** No connections are held in memory: drained once no proxy of these Services lists it. */
+  async drainReplica(replica: Replica, serviceIds: readonly string[]): Promise<boolean> {
+    this.enter('drainReplica', replica.resourceId);
+    const c = this.containers.get(replica.containerId);
+    if (!c) return true;
+    const mine = this.toReplica(c).address;
+    return !serviceIds.some((id) => this.proxyOf(id)?.backends?.some((b) => mine !== undefined && b.startsWith(`${mine}:`)));
   }
 
   async stopReplica(replica: Replica): Promise<void> {
