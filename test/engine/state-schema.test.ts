@@ -20,14 +20,32 @@ const resource = fc.record(
   },
   { requiredKeys: ['kind', 'path', 'specHash', 'props'] },
 );
+const entry = fc.record(
+  {
+    id: str,
+    action: fc.constantFrom('create', 'update', 'delete'),
+    status: fc.constantFrom('started', 'done', 'failed'),
+    at: str,
+    kind: str,
+    specHash: str,
+    creates: fc.array(str, { maxLength: 3 }),
+    message: str,
+  },
+  { requiredKeys: ['id', 'action', 'status', 'at'] },
+);
+const journal = fc.record(
+  { planGraphHash: str, release: str, startedAt: str, entries: fc.array(entry, { maxLength: 4 }) },
+  { requiredKeys: ['startedAt', 'entries'] },
+);
 const state = fc.record(
   {
-    stateVersion: fc.constant(1),
+    stateVersion: fc.constantFrom(1, 2),
     lineage: fc.string({ minLength: 1, maxLength: 8 }),
     serial: fc.nat(100),
     cluster: str,
     resources: fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), resource, { maxKeys: 4 }),
     drained: fc.array(str, { maxLength: 3 }),
+    journal,
   },
   { requiredKeys: ['stateVersion', 'lineage', 'serial', 'cluster', 'resources'] },
 );
@@ -75,7 +93,19 @@ describe('parseStateQuick', () => {
     );
   });
 
-  it('leaves a state with a journal to zod', () => {
-    expect(parseStateQuick({ stateVersion: 1, lineage: 'l', serial: 1, cluster: 'c', resources: {}, journal: { startedAt: 't', entries: [] } })).toBeUndefined();
+  it('reads a journal itself (a deploy leaves one in state), and leaves an unknown entry key or status to zod', () => {
+    const ok = { stateVersion: 2, lineage: 'l', serial: 1, cluster: 'c', resources: {}, journal: { startedAt: 't', entries: [{ id: 'a', action: 'create', status: 'done', at: 't', creates: ['replica a#0'] }] } };
+    expect(parseStateQuick(structuredClone(ok))).toEqual(ok);
+    const stray = structuredClone(ok);
+    (stray.journal.entries[0] as Record<string, unknown>).extra = 1;
+    expect(parseStateQuick(stray)).toBeUndefined();
+    const status = structuredClone(ok);
+    status.journal.entries[0]!.status = 'half';
+    expect(parseStateQuick(status)).toBeUndefined();
+  });
+
+  it('refuses a state version it does not know', () => {
+    expect(parseStateQuick({ stateVersion: 3, lineage: 'l', serial: 1, cluster: 'c', resources: {} })).toBeUndefined();
+    expect(StateJson.safeParse({ stateVersion: 3, lineage: 'l', serial: 1, cluster: 'c', resources: {} }).success).toBe(false);
   });
 });

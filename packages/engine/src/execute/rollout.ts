@@ -137,15 +137,21 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
     }
     await pushBackends();
     for (const r of fresh) {
-      const old = oldOf(r.ordinal).concat(stale().filter((x) => x.ordinal === r.ordinal && x.containerId !== r.containerId));
+      // The replicas stopped first to make room (no surge) are what this one replaced too: a
+      // later batch's failure must start them again, or the rollback leaves nothing serving.
+      const old = oldOf(r.ordinal)
+        .concat(stale().filter((x) => x.ordinal === r.ordinal && x.containerId !== r.containerId))
+        .concat(stoppedFirst.filter((x) => x.ordinal === r.ordinal));
       const uniq = [...new Map(old.map((x) => [x.containerId, x])).values()];
       for (const x of uniq) serving.delete(x.containerId);
       swapped.push({ ordinal: r.ordinal, fresh: r, old: uniq });
     }
     await pushBackends();
-    // Out of the Services now: in-flight requests finish (bounded), then the stop signal.
-    await drain(input, swapped.slice(-fresh.length).flatMap((s) => s.old));
-    for (const s of swapped.slice(-fresh.length)) for (const x of s.old) await driver.stopReplica(x).catch(() => undefined);
+    // Out of the Services now: in-flight requests finish (bounded), then the stop signal. The
+    // replicas stopped first (no surge) are already stopped.
+    const toStop = swapped.slice(-fresh.length).flatMap((s) => s.old.filter((x) => !stoppedFirst.includes(x)));
+    await drain(input, toStop);
+    for (const x of toStop) await driver.stopReplica(x).catch(() => undefined);
     input.progress(`${current.size}/${replicas} replicas ready`);
   }
 
@@ -172,6 +178,15 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
 async function rollBack(input: RolloutInput, serving: Map<string, Replica>, swapped: Array<{ ordinal: number; fresh: Replica; old: Replica[] }>, push: () => Promise<void>): Promise<boolean> {
   let ok = true;
   for (const s of swapped.reverse()) {
+    // Without surge the rollback honours the same bound as the rollout: the new replica goes
+    // before the old one comes back (maxUnavailable ≥ 1 then), never one more than `replicas`.
+    const freshFirst = input.maxSurge === 0 && s.fresh.containerId !== '';
+    if (freshFirst) {
+      serving.delete(s.fresh.containerId);
+      await push();
+      await drain(input, [s.fresh]);
+      await input.driver.removeReplica(s.fresh).catch(() => undefined);
+    }
     for (const old of s.old) {
       try {
         const again = await input.driver.restartReplica(old);
@@ -185,7 +200,7 @@ async function rollBack(input: RolloutInput, serving: Map<string, Replica>, swap
         ok = false;
       }
     }
-    if (s.fresh.containerId === '') {
+    if (s.fresh.containerId === '' || freshFirst) {
       await push();
       continue;
     }

@@ -11,7 +11,8 @@
  * No I/O, clocks, randomness or environment: the same input gives the same plan, byte for byte.
  */
 import type { GraphJson, ResourceJson } from '@berth/core';
-import type { State, StateResource } from '../state/schema.ts';
+import { interruptedSteps } from '../state/journal.ts';
+import type { JournalEntry, State, StateResource } from '../state/schema.ts';
 import type { Observed, ObservedResource } from './observed.ts';
 import { byId, topoOrder } from './order.ts';
 import { nodeFactsOf, placeReplicas, placementChanges, recordedPlacements, toPlanPlacement } from './place.ts';
@@ -67,6 +68,8 @@ interface Ctx {
   readonly changes: Map<string, Change>;
   readonly issues: PlanIssue[];
   readonly allowVolumes: ReadonlySet<string>;
+  /** Steps the last deploy left half done (its journal): they run again even when nothing else changed. */
+  readonly interrupted: ReadonlyMap<string, JournalEntry>;
 }
 
 export function plan(input: PlanInput): Plan {
@@ -84,6 +87,7 @@ export function plan(input: PlanInput): Plan {
     changes: new Map(),
     issues: [],
     allowVolumes: new Set(input.options?.allowDeleteVolumes ?? []),
+    interrupted: interruptedSteps(state),
   };
 
   // Declared moves apply only while the old id is in state and the new one is not yet: once
@@ -171,7 +175,8 @@ function changeOf(ctx: Ctx, r: ResourceJson, before: StateResource, from: string
   const spec = ctx.specs.get(r.id) as ResolvedSpec;
   const drift = driftOf(ctx, r.kind, from ?? r.id, before);
   // The common case of a large no-op plan, built in one allocation.
-  if (before.specHash === spec.specHash && from === undefined && drift.length === 0 && before.kind === r.kind) {
+  const cutShort = ctx.interrupted.get(r.id);
+  if (before.specHash === spec.specHash && from === undefined && drift.length === 0 && before.kind === r.kind && cutShort === undefined) {
     const noop: Change = { id: r.id, path: r.path, kind: r.kind, dependsOn: r.dependsOn, specHash: spec.specHash, priorSpecHash: before.specHash, action: 'noop', propertyChanges: NONE, reasons: NONE };
     return r.source ? { ...noop, source: r.source } : noop;
   }
@@ -202,6 +207,11 @@ function changeOf(ctx: Ctx, r: ResourceJson, before: StateResource, from: string
       // The items are in `drift`; the reason only says what kind of change this is.
       const what = drift.length === 1 ? driftText(drift[0] as DriftItem) : `${drift.length} differences`;
       return { ...common, action: 'repair', propertyChanges: [], reasons: [`the live system drifted from what was deployed (${what}): put back`] };
+    }
+    if (cutShort !== undefined) {
+      // What the cut-short step made may still run (or be half made): the step runs again,
+      // towards what state records, and reconciles from the runtime labels.
+      return { ...common, action: 'repair', propertyChanges: [], reasons: [`an earlier deploy was interrupted during its ${cutShort.action} step (journal): finished now`] };
     }
     return { ...common, action: 'noop', propertyChanges: [], reasons: [] };
   }

@@ -1,4 +1,4 @@
-export { STATE_VERSION, StateJson, StateResource, StatePlacement, JournalEntry, type State } from './schema.ts';
+export { STATE_VERSION, StateJson, StateResource, StatePlacement, JournalEntry, StateJournal, JOURNAL_STATUSES, type JournalStatus, type State } from './schema.ts';
 export type { StateStore, StateLock, LockInfo, HistoryEntry } from './store.ts';
 export { LocalStateStore, type LocalStateStoreOptions } from './local-store.ts';
 export { secretVersion } from '../secrets/secret-version.ts';

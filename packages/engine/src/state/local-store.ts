@@ -189,7 +189,8 @@ export class LocalStateStore implements StateStore {
         hint: 'the state file belongs to another deployment history; move it away if that is intended',
       });
     }
-    const written = StateJson.parse({ ...next, serial: currentSerial + 1 });
+    // Always written as this berth's version: a version-1 file read here may now hold a journal.
+    const written = StateJson.parse({ ...next, stateVersion: STATE_VERSION, serial: currentSerial + 1 });
     const text = `${JSON.stringify(written, null, 2)}\n`;
     await this.ensureDirs();
     // History first: whenever the current file says serial n, a copy of n exists to fall back to.

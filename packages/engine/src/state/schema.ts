@@ -5,8 +5,15 @@
  */
 import { z } from 'zod';
 
-/** Bumped on any change an older berth could not read correctly; a newer file is refused. */
-export const STATE_VERSION = 1;
+/**
+ * Bumped on any change an older berth could not read correctly; a newer file is refused.
+ * 2: journal entries say what a step creates (`kind`, `specHash`, `creates`), and state may
+ * hold the drained set. A version-1 file (neither was ever written then) is read as it is and
+ * written back as version 2.
+ */
+export const STATE_VERSION = 2;
+/** The versions this berth reads. */
+export const READABLE_STATE_VERSIONS: readonly number[] = [1, 2];
 
 /** Where one replica of a Deployment runs. */
 export const StatePlacement = z.strictObject({ ordinal: z.number().int().min(0), node: z.string() });
@@ -53,20 +60,47 @@ export const StateResource = z.strictObject({
 /** One resource as stored (defaults filled in). */
 export type StateResource = z.output<typeof StateResource>;
 
-/** One journalled step of a deploy: an interrupted deploy resumes by reading these. */
+export const JOURNAL_STATUSES = ['started', 'done', 'failed'] as const;
+export type JournalStatus = (typeof JOURNAL_STATUSES)[number];
+
+/**
+ * One effectful step of a deploy, written ahead: `started` is durable before the step touches
+ * the runtime; after it, `failed`, or done — which the executor writes by closing the entry in
+ * the same write as the step's record (a `done` entry, were one stored, counts as closed too).
+ * A `started` entry is a step in flight or one a crash cut short; the next deploy finishes or
+ * undoes it (execute/journal.ts). One entry per step: a later status replaces the earlier one.
+ */
 export const JournalEntry = z.strictObject({
   /** The resource id the step acted on. */
   id: z.string(),
   action: z.string(),
-  status: z.enum(['started', 'done', 'failed']),
+  status: z.enum(JOURNAL_STATUSES),
   /** ISO time the entry was written (the executor's clock, never the planner's). */
   at: z.string(),
+  /** The resource kind (how a rerun finds and undoes what the step made). */
+  kind: z.string().optional(),
+  /** The `berth.spec` label the step's runtime objects carry (a Deployment's replica hash). */
+  specHash: z.string().optional(),
+  /** What the step creates, by logical name: `replica api#0`, `job migrate#0`, `volume orders`. */
+  creates: z.array(z.string()).optional(),
+  /** Why it failed, or how a rerun resolved it. */
   message: z.string().optional(),
 });
 export type JournalEntry = z.infer<typeof JournalEntry>;
 
+/** The journal of the deploy in progress, or of the last one (its entries then all ended). */
+export const StateJournal = z.strictObject({
+  /** The graph hash of the plan being carried out. */
+  planGraphHash: z.string().optional(),
+  /** The release (`r12`) the deploy labels its objects with. */
+  release: z.string().optional(),
+  startedAt: z.string(),
+  entries: z.array(JournalEntry),
+});
+export type StateJournal = z.infer<typeof StateJournal>;
+
 export const StateJson = z.strictObject({
-  stateVersion: z.literal(STATE_VERSION),
+  stateVersion: z.union([z.literal(1), z.literal(STATE_VERSION)]),
   /** A uuid made once when the cluster's state is first created; never changes afterwards. */
   lineage: z.string().min(1),
   /** Incremented by every write; a saved plan records it and is refused when it moved on. */
@@ -78,16 +112,17 @@ export const StateJson = z.strictObject({
    * next deploy moves their replicas away. Absent when no node is drained.
    */
   drained: z.array(z.string()).optional(),
-  /** The steps of the deploy in progress (or last interrupted). */
-  journal: z
-    .strictObject({ planGraphHash: z.string().optional(), startedAt: z.string(), entries: z.array(JournalEntry) })
-    .optional(),
+  /** The steps of the deploy in progress (or of the last one). */
+  journal: StateJournal.optional(),
 });
 /** The state as stored (defaults filled in). */
 export type State = z.output<typeof StateJson>;
 
 const RESOURCE_KEYS = new Set(['kind', 'path', 'specHash', 'replicaHash', 'props', 'inputs', 'dependsOn', 'outputs', 'placements', 'secretVersions']);
-const STATE_KEYS = new Set(['stateVersion', 'lineage', 'serial', 'cluster', 'resources', 'drained']);
+const STATE_KEYS = new Set(['stateVersion', 'lineage', 'serial', 'cluster', 'resources', 'drained', 'journal']);
+const JOURNAL_KEYS = new Set(['planGraphHash', 'release', 'startedAt', 'entries']);
+const ENTRY_KEYS = new Set(['id', 'action', 'status', 'at', 'kind', 'specHash', 'creates', 'message']);
+const STATUSES: ReadonlySet<unknown> = new Set(JOURNAL_STATUSES);
 const PLACEMENT_KEYS = new Set(['ordinal', 'node']);
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -112,6 +147,23 @@ function stringArray(v: unknown): boolean {
 function natural(v: unknown): boolean {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
+const optString = (v: unknown): boolean => v === undefined || typeof v === 'string';
+
+/** The journal as `StateJournal` would accept it (it has no defaults to fill in). */
+function journalOk(j: unknown): boolean {
+  if (j === undefined) return true;
+  if (!isObject(j) || !onlyKeys(j, JOURNAL_KEYS)) return false;
+  if (typeof j.startedAt !== 'string' || !optString(j.planGraphHash) || !optString(j.release) || !Array.isArray(j.entries)) return false;
+  const es = j.entries as unknown[];
+  for (let i = 0; i < es.length; i++) {
+    const e = es[i];
+    if (!isObject(e) || !onlyKeys(e, ENTRY_KEYS)) return false;
+    if (typeof e.id !== 'string' || typeof e.action !== 'string' || !STATUSES.has(e.status) || typeof e.at !== 'string') return false;
+    if (!optString(e.kind) || !optString(e.specHash) || !optString(e.message)) return false;
+    if (e.creates !== undefined && !stringArray(e.creates)) return false;
+  }
+  return true;
+}
 
 /**
  * A state as `StateJson` would parse it, or undefined when this quick check cannot vouch for
@@ -121,8 +173,8 @@ function natural(v: unknown): boolean {
  * checking was the largest part of reading state. Fills in defaults on `raw` itself.
  */
 export function parseStateQuick(raw: unknown): State | undefined {
-  if (!isObject(raw) || !onlyKeys(raw, STATE_KEYS)) return undefined; // a journal: let zod check it
-  if (raw.stateVersion !== STATE_VERSION || typeof raw.lineage !== 'string' || raw.lineage.length < 1) return undefined;
+  if (!isObject(raw) || !onlyKeys(raw, STATE_KEYS) || !journalOk(raw.journal)) return undefined;
+  if (!READABLE_STATE_VERSIONS.includes(raw.stateVersion as number) || typeof raw.lineage !== 'string' || raw.lineage.length < 1) return undefined;
   if (!natural(raw.serial) || typeof raw.cluster !== 'string' || !isObject(raw.resources)) return undefined;
   if (raw.drained !== undefined && !stringArray(raw.drained)) return undefined;
   const resources = raw.resources;

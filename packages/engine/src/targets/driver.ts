@@ -61,6 +61,8 @@ export interface Replica {
   readonly release: string;
   readonly state: 'running' | 'exited' | 'created' | 'restarting' | 'paused' | 'dead' | 'removing';
   readonly health: 'healthy' | 'unhealthy' | 'starting' | 'none';
+  /** How an exited container ended (a Job's run): a rerun adopts a run that exited 0. */
+  readonly exitCode?: number;
   /** Address other containers reach it at (its IP on the cluster network). */
   readonly address?: string;
   /**

@@ -152,7 +152,10 @@ export class DockerDriver implements Driver {
 
   private toReplica(c: ContainerSummary, address?: string): Replica {
     const health = /\(healthy\)/.test(c.status) ? 'healthy' : /\(unhealthy\)/.test(c.status) ? 'unhealthy' : /health: starting/.test(c.status) ? 'starting' : 'none';
+    // The list's status reads "Exited (0) 3 seconds ago".
+    const exited = c.state === 'exited' ? /^Exited \((-?\d+)\)/.exec(c.status) : null;
     return {
+      ...(exited ? { exitCode: Number(exited[1]) } : {}),
       resourceId: c.labels[LABEL_RESOURCE] ?? '',
       ordinal: Number(c.labels[LABEL_ORDINAL] ?? 0),
       containerId: c.id,

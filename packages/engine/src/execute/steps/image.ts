@@ -1,0 +1,7 @@
+/** Image: an existing image, looked up by name; nothing is created (so nothing is journalled). */
+import type { ResourceOf } from '@berth/core';
+import type { StepContext, StepResult } from './context.ts';
+
+export async function runImage(ctx: StepContext, r: ResourceOf<'Image'>): Promise<StepResult> {
+  return { outputs: { image: (await ctx.driver.resolveImage(r.id, r.props.name)).image } };
+}
