@@ -47,6 +47,13 @@ describe('source scan', () => {
     expect(where(text, 1, 'ports')).toBeUndefined();
   });
 
+  it('finds keys that hold "." or "[" (longest match first)', () => {
+    const text = ['new Deployment(c, "web", {', '  "a": { "b": 1 },', '  "a.b": 2,', '  "[": 3,', '});'].join('\n');
+    expect(where(text, 1, 'a.b')).toBe('3:3');
+    expect(where(text, 1, '[')).toBe('4:3');
+    expect(where(text, 1, 'a')).toBe('2:3');
+  });
+
   it('finds nothing when the props are not a literal or the call is not a construct', () => {
     expect(where("new Deployment(c, 'web', props);", 1, 'image')).toBeUndefined();
     expect(new SourceText('makeWeb(c, { image: 1 })').callAt(0)).toBeUndefined();
