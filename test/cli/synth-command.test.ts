@@ -2,8 +2,8 @@
  * `berth synth` end to end on the built binary: the graph file it writes is byte for byte the
  * example's golden, `--json` carries the same graphs, and nothing is left half written.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,5 +34,41 @@ describe.skipIf(!built)('berth synth (built CLI)', () => {
     expect(data.ok).toBe(true);
     expect(data.graphs.map((g) => formatGraph(g as object)).join('')).toBe(readFileSync(join(ROOT, 'test/synth/golden/shop.graph.json'), 'utf8'));
     expect(readFileSync(join(out, 'shop.graph.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'test/synth/golden/shop.graph.json'), 'utf8'));
+  });
+
+  it('removes the graphs of a previous run when the program now fails, and exits 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-stale-'));
+    try {
+      cpSync(join(ROOT, 'examples/hello'), dir, { recursive: true });
+      const app = join(dir, 'cluster.ts');
+      const outDir = join(dir, 'graphs');
+      execFileSync('node', [BIN, 'synth', '--app', app, '--out', outDir], { encoding: 'utf8' });
+      expect(readdirSync(outDir)).toEqual(['hello.graph.json']);
+      writeFileSync(join(outDir, 'notes.txt'), 'not a graph');
+      // Break the program: a negative replica count.
+      writeFileSync(app, readFileSync(app, 'utf8').replace(/replicas: \d+/, 'replicas: -1'));
+      const r = spawnSync('node', [BIN, 'synth', '--app', app, '--out', outDir], { encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/error\[props\.invalid\] .*cluster\.ts:\d+:\d+ {2}hello\/site \(Deployment\)\n {2}replicas: must be >= 0, got -1/);
+      expect(r.stderr).toContain('nothing was written');
+      // The stale graph is gone; what is not a graph is left alone.
+      expect(readdirSync(outDir)).toEqual(['notes.txt']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('drops the graph of a cluster the program no longer has', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-renamed-'));
+    try {
+      cpSync(join(ROOT, 'examples/hello'), dir, { recursive: true });
+      const app = join(dir, 'cluster.ts');
+      execFileSync('node', [BIN, 'synth', '--app', app], { encoding: 'utf8' });
+      writeFileSync(app, readFileSync(app, 'utf8').replace(/new Cluster\(app, '[^']+'/, "new Cluster(app, 'hello-two'"));
+      execFileSync('node', [BIN, 'synth', '--app', app], { encoding: 'utf8' });
+      expect(readdirSync(join(dir, 'berth.out'))).toEqual(['hello-two.graph.json']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -150,3 +150,14 @@ describe('quantity schemas', () => {
     `);
   });
 });
+
+describe('quantities the graph cannot carry exactly', () => {
+  it('are refused with their value, not rounded past the safe integer range', () => {
+    for (const [schema, v] of [[Cpu, 1e16], [Cpu, '9999999999999999'], [Memory, '99999P'], [Memory, 2 ** 60], [Duration, '999999999999h']] as const) {
+      const r = schema.safeParse(v);
+      expect(r.success).toBe(false);
+      expect(r.error?.issues[0]?.message).toMatch(/^too large a (cpu quantity|memory quantity|duration): .* is more than 9007199254740991 /);
+    }
+    expect(Memory.parse(Number.MAX_SAFE_INTEGER)).toBe(Number.MAX_SAFE_INTEGER);
+  });
+});

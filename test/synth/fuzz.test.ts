@@ -189,16 +189,30 @@ export default app;
 `;
 }
 
-/** The value at a diagnostic's property path in the generated props, if the literal has it. */
+/**
+ * The last key of a diagnostic's property path when the generated props have the whole path
+ * (keys matched longest first, as a key may hold "." or "["), else undefined.
+ */
 function hasPath(props: unknown, path: string): { last: string | number } | undefined {
   let v: unknown = props;
+  let rest = path;
   let last: string | number = '';
-  for (const part of path.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
+  while (rest !== '') {
     if (v === null || typeof v !== 'object' || isPoolRef(v)) return undefined;
-    const key: string | number = part.startsWith('[') ? Number(part.slice(1, -1)) : part;
-    if (key === '__proto__' || !Object.prototype.hasOwnProperty.call(v, key)) return undefined;
-    v = (v as Record<string | number, unknown>)[key];
-    last = key;
+    const index = /^\[(\d+)\]/.exec(rest);
+    if (index && Array.isArray(v)) {
+      last = Number(index[1]);
+      if (last >= v.length) return undefined;
+      rest = rest.slice(index[0].length);
+    } else {
+      const keys = Object.keys(v).filter((k) => rest.startsWith(k) && ['', '.', '['].includes(rest.charAt(k.length)));
+      const key = keys.sort((a, b) => b.length - a.length)[0];
+      if (key === undefined || key === '__proto__') return undefined;
+      last = key;
+      rest = rest.slice(key.length);
+    }
+    v = (v as Record<string | number, unknown>)[last];
+    if (rest.startsWith('.')) rest = rest.slice(1);
   }
   return { last };
 }

@@ -48,6 +48,17 @@ export function tryParseDuration(v: string | number): number | undefined {
   return Math.round(total);
 }
 
+/**
+ * A parsed quantity the graph can carry exactly: an integer JSON number within the safe range.
+ * Larger ones (`1e30`, "9999999999999P") are reported rather than rounded into a graph that
+ * its own schema would refuse.
+ */
+function tooLarge(n: number, v: string | number, what: string, unit: string, ctx: { addIssue(i: { code: 'custom'; message: string }): void }): boolean {
+  if (n <= Number.MAX_SAFE_INTEGER) return false;
+  ctx.addIssue({ code: 'custom', message: `too large a ${what}: ${JSON.stringify(v)} is more than ${Number.MAX_SAFE_INTEGER} ${unit}` });
+  return true;
+}
+
 /** cpu: `"250m"`, `"0.5"` or `0.5` (cores). Parsed to millicores. */
 export const Cpu = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const n = tryParseCpu(v);
@@ -55,7 +66,7 @@ export const Cpu = z.union([z.string(), z.number()]).transform((v, ctx) => {
     ctx.addIssue({ code: 'custom', message: `not a cpu quantity: ${JSON.stringify(v)}; write cores such as 0.5 or "500m"` });
     return z.NEVER;
   }
-  return n;
+  return tooLarge(n, v, 'cpu quantity', 'millicores', ctx) ? z.NEVER : n;
 });
 
 /** memory: `"128Mi"`, `"1G"`, or a number of bytes. Parsed to bytes. */
@@ -65,7 +76,7 @@ export const Memory = z.union([z.string(), z.number()]).transform((v, ctx) => {
     ctx.addIssue({ code: 'custom', message: `not a memory quantity: ${JSON.stringify(v)}; write bytes with a suffix such as "128Mi" or "1G"` });
     return z.NEVER;
   }
-  return n;
+  return tooLarge(n, v, 'memory quantity', 'bytes', ctx) ? z.NEVER : n;
 });
 
 /** A duration: `"5s"`, `"1m30s"`, `"250ms"`, or milliseconds. Parsed to milliseconds. */
@@ -75,5 +86,5 @@ export const Duration = z.union([z.string(), z.number()]).transform((v, ctx) => 
     ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(v)}; write a number with a unit such as "5s", "250ms" or "1m30s"` });
     return z.NEVER;
   }
-  return n;
+  return tooLarge(n, v, 'duration', 'milliseconds', ctx) ? z.NEVER : n;
 });

@@ -289,26 +289,34 @@ export class SourceText {
 /**
  * The position in `props` of a property path as diagnostics write it (`ports[0].containerPort`,
  * `env.LOG_LEVEL`): the key of the deepest member found along it, or the element for an index.
- * Undefined when not even its first part is in the literal.
+ * Undefined when not even its first part is in the literal. Keys are matched against the
+ * literal's own keys, longest first, so a key holding "." or "[" is still found.
  */
 export function propertyOffset(props: Literal, path: string): number | undefined {
-  const parts = path.match(/[^.[\]]+|\[\d+\]/g) ?? [];
   let node: Literal = props;
+  let rest = path;
   let found: number | undefined;
-  for (const part of parts) {
-    if (part.startsWith('[')) {
-      if (node.type !== 'array') break;
-      const el = node.elements[Number(part.slice(1, -1))];
+  while (rest !== '') {
+    const index = /^\[(\d+)\]/.exec(rest);
+    if (index && node.type === 'array') {
+      const el = node.elements[Number(index[1])];
       if (!el) break;
       found = el.start;
       node = el;
-    } else {
-      if (node.type !== 'object') break;
-      const m = node.members.get(part);
-      if (!m) break;
+      rest = rest.slice(index[0].length);
+    } else if (node.type === 'object') {
+      let key: string | undefined;
+      for (const k of node.members.keys()) {
+        const next = rest.charAt(k.length);
+        if (rest.startsWith(k) && (next === '' || next === '.' || next === '[') && (key === undefined || k.length > key.length)) key = k;
+      }
+      const m = key === undefined ? undefined : node.members.get(key);
+      if (key === undefined || !m) break;
       found = m.key;
       node = m.value;
-    }
+      rest = rest.slice(key.length);
+    } else break;
+    if (rest.startsWith('.')) rest = rest.slice(1);
   }
   return found;
 }

@@ -5,7 +5,7 @@
  * Only a failed program pays for this; a program that throws differently the second time gets
  * no location.
  */
-import { Session } from 'node:inspector';
+import type { Session as InspectorSession } from 'node:inspector';
 
 export interface ThrowSite {
   /** The script's file as the VM named it, and the 1-based position of the throw. */
@@ -29,6 +29,8 @@ interface Paused {
  * VM compiled from a string (the program's bundle) has no URL: its frames are `unnamedFile`'s.
  */
 export async function findThrowSite(value: unknown, run: () => Promise<unknown>, unnamedFile: string): Promise<ThrowSite | undefined> {
+  // Loaded only here: a program that runs fine never pays for the inspector module.
+  const { Session } = (await import('node:inspector')) as { Session: typeof InspectorSession };
   const session = new Session();
   session.connect();
   let site: ThrowSite | undefined;

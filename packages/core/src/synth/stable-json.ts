@@ -24,35 +24,40 @@ export function stableStringify(value: unknown, indent = 2): string {
 }
 
 /** One value as JSON.stringify writes it (undefined where it would leave a member out). */
-function write(value: unknown, key: string): string | undefined {
-  let v = value;
-  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-    v = (v as { toJSON(k: string): unknown }).toJSON(key);
-  }
-  if (v === null || typeof v !== 'object') {
+function write(value: unknown, key: string | number): string | undefined {
+  if (value === null || typeof value !== 'object') {
     // Strings, numbers (NaN → null) and booleans exactly as JSON does; undefined, functions and
     // symbols give undefined (a member left out, null in an array).
-    return JSON.stringify(v);
+    return JSON.stringify(value);
   }
-  if (Array.isArray(v)) {
-    let s = '[';
-    for (let i = 0; i < v.length; i++) {
-      if (i > 0) s += ',';
-      s += write(v[i], String(i)) ?? 'null';
-    }
-    return `${s}]`;
-  }
-  // Boxed primitives (new Number(1)) are written as their value, as JSON.stringify does; the
-  // prototype test first keeps plain data (all the planner hashes) off the instanceof walks.
+  const v: object = value;
   const proto: unknown = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null && (v instanceof Number || v instanceof String || v instanceof Boolean)) return JSON.stringify(v);
+  // Plain objects (all the planner hashes) skip the toJSON lookup: one they own is met as a key below.
+  if (proto !== Object.prototype && proto !== null) {
+    if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+      // An array element's key is its index as a string, as JSON.stringify passes it.
+      return write((v as { toJSON(k: string): unknown }).toJSON(String(key)), key);
+    }
+    if (Array.isArray(v)) {
+      let s = '[';
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) s += ',';
+        s += write(v[i], i) ?? 'null';
+      }
+      return `${s}]`;
+    }
+    // Boxed primitives (new Number(1)) are written as their value, as JSON.stringify does.
+    if (v instanceof Number || v instanceof String || v instanceof Boolean) return JSON.stringify(v);
+  }
   const o = v as Record<string, unknown>;
   let s = '{';
   let first = true;
   for (const k of sortedKeys(o)) {
-    const x = write(o[k], k);
-    if (x === undefined) continue;
-    s += `${first ? '' : ','}${JSON.stringify(k)}:${x}`;
+    const x = o[k];
+    if (k === 'toJSON' && typeof x === 'function') return write((x as (k: string) => unknown).call(o, String(key)), key);
+    const w = write(x, k);
+    if (w === undefined) continue;
+    s += `${first ? '' : ','}${JSON.stringify(k)}:${w}`;
     first = false;
   }
   return `${s}}`;
