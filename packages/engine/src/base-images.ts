@@ -5,9 +5,7 @@
  * once per engine). Deploy calls this before it starts, so the build is reported as it happens
  * instead of stalling the first Service's step.
  */
-import { connect } from './targets/docker/connect.ts';
-import { tryImageId } from './targets/docker/images.ts';
-import { ensureNodeBaseImage, NODE_BASE_IMAGE } from './targets/docker/node-base.ts';
+import { NODE_BASE_IMAGE } from './targets/docker/node-base-image.ts';
 
 export { NODE_BASE_IMAGE };
 
@@ -24,6 +22,13 @@ export async function ensureBaseImages(
   endpoints: ReadonlyArray<string | undefined>,
   opts: { readonly onEvent?: (e: BaseImageEvent) => void; readonly signal?: AbortSignal } = {},
 ): Promise<string[]> {
+  // Loaded on first use, like the drivers (targets/factory.ts): importing @berth/engine must not
+  // load dockerode and tar-fs for commands that never talk to an engine.
+  const [{ connect }, { tryImageId }, { ensureNodeBaseImage }] = await Promise.all([
+    import('./targets/docker/connect.ts'),
+    import('./targets/docker/images.ts'),
+    import('./targets/docker/node-base.ts'),
+  ]);
   const built: string[] = [];
   for (const ep of endpoints) {
     const client = connect(ep);

@@ -17,8 +17,9 @@ import { dockerError } from './driver-error.ts';
 import { readJsonLines, progressError } from './json-stream.ts';
 import { tryImageId } from './images.ts';
 
-/** The base image the proxy image is built FROM. */
-export const NODE_BASE_IMAGE = 'berth/node-base:1';
+import { NODE_BASE_IMAGE } from './node-base-image.ts';
+
+export { NODE_BASE_IMAGE };
 
 const DOCKERFILE = `FROM scratch
 COPY rootfs/ /
