@@ -11,17 +11,8 @@ import { schedule } from '../schedule/index.ts';
 import type { Placement, ScheduleGroup, ScheduleNode, ScheduleResult } from '../schedule/types.ts';
 import type { Change, PlanMove, PlanNodeFacts, PlanPlacement, PlanUnplaced } from './types.ts';
 
-export interface NodeFacts {
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly capacity: { readonly cpu: number; readonly memory: number };
-  readonly reachable: boolean;
-  readonly draining: boolean;
-  /** Volume resource ids present on the node. */
-  readonly volumes: readonly string[];
-  /** Why the node is unreachable (the engine's error), when it is. */
-  readonly error?: string;
-}
+/** A node as the scheduler takes it: the target's facts with the drain set applied. */
+export type NodeFacts = PlanNodeFacts & { readonly draining: boolean };
 
 /** Where the last deploy left each Deployment's replicas (state), by Deployment id. */
 export type RecordedPlacements = Readonly<Record<string, ReadonlyArray<{ readonly ordinal: number; readonly node: string }> | undefined>>;

@@ -4,7 +4,7 @@
  */
 import type { GraphJson } from '@berth/core';
 import type { State } from '../state/schema.ts';
-import type { RejectionSummary, Rejection, Preemption, ReasonCode, FilterName } from '../schedule/types.ts';
+import type { RejectionSummary, Rejection, Preemption, Move } from '../schedule/types.ts';
 import type { Observed } from './observed.ts';
 
 /** 2: the plan carries its placement (where each replica goes, what moves and why). */
@@ -120,18 +120,8 @@ export interface PlanNode {
   readonly error?: string;
 }
 
-/** A replica that leaves a node, and why (`node n3 is draining`). */
-export interface PlanMove {
-  readonly groupId: string;
-  readonly ordinal: number;
-  readonly from: string;
-  /** null when no node could take it (it is also unplaced). */
-  readonly to: string | null;
-  readonly filter: FilterName | 'scheduler';
-  readonly code: ReasonCode;
-  /** The scheduler's words: `n3: draining`. */
-  readonly reason: string;
-}
+/** A replica that leaves a node, and why (`node n3 is draining`): the scheduler's move as it is. */
+export type PlanMove = Move;
 
 /** Replicas of one Deployment no node could take, and each node's reason. */
 export interface PlanUnplaced {

@@ -5,6 +5,7 @@
  */
 import type { ImageBuildSpec } from '@berth/core';
 import type { Observed } from '../plan/observed.ts';
+import type { PlanNodeFacts } from '../plan/types.ts';
 
 /** A file copied into a container before it starts (configs 0444, secrets 0400). */
 export interface RunFile {
@@ -104,18 +105,8 @@ export interface ServiceOutputs {
   readonly backends: readonly string[];
 }
 
-/** A node as the scheduler needs it, observed now. */
-export interface NodeStatus {
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  /** millicores and bytes */
-  readonly capacity: { readonly cpu: number; readonly memory: number };
-  readonly reachable: boolean;
-  /** Why it is unreachable. */
-  readonly error?: string;
-  /** Volume resource ids of this cluster present on the node. */
-  readonly volumes: readonly string[];
-}
+/** A node as the scheduler needs it, observed now (the plan's node facts, before the drain set). */
+export type NodeStatus = Omit<PlanNodeFacts, 'draining'>;
 
 /** Which volumes destroy removes: none (false), all (true), or those of these Volume resource ids. */
 export type VolumeChoice = boolean | readonly string[];
