@@ -2,7 +2,7 @@
  * Opening a Cluster's target. Each target loads its client on first use: dockerode is only
  * required by commands that talk to an engine, and a target of another kind never loads it.
  */
-import { BerthError, type GraphJson, type TargetJson } from '@berth/core';
+import { BerthError, dockerHostsOf, type GraphJson, type TargetJson } from '@berth/core';
 import type { Driver } from './driver.ts';
 import type { DockerDriverOptions } from './docker/driver.ts';
 import type { DockerNode } from './docker/cluster-driver.ts';
@@ -44,14 +44,14 @@ export function assertTargetAvailable(graph: GraphJson): void {
 /** The Cluster's target, opened: the Docker target over one engine or several hosts. */
 export async function openTarget(graph: GraphJson, opts: OpenTargetOptions = {}): Promise<Target> {
   assertTargetAvailable(graph);
-  const hosts = graph.target.kind === 'docker' ? graph.target.hosts : [];
-  const { DockerTarget, defaultAddress } = await import('./docker/target.ts');
+  const hosts = dockerHostsOf(graph.target);
+  const { DockerTarget, hostAddress } = await import('./docker/target.ts');
   const driver =
     hosts.length === 0
       ? await createDockerDriver({ cluster: graph.cluster, ...(opts.proxyDir ? { proxyDir: opts.proxyDir } : {}) })
       : await createDockerClusterDriver(
           graph.cluster,
-          hosts.map((h) => ({ name: h.name, endpoint: h.endpoint, address: h.address ?? defaultAddress(h.endpoint), labels: h.labels, ...(h.capacity ? { capacity: h.capacity } : {}) })),
+          hosts.map((h) => ({ name: h.name, endpoint: h.endpoint, address: hostAddress(h), labels: h.labels, ...(h.capacity ? { capacity: h.capacity } : {}) })),
           opts.proxyDir,
         );
   return new DockerTarget(driver);

@@ -3,15 +3,16 @@
  * replicas (the plan carries where), its executor rolls them out health-gated through the
  * driver, and its proxy fronts Services. The driver (dockerode) is opened by the factory.
  */
-import type { GraphJson } from '@berth/core';
+import { dockerHostsOf, type GraphJson } from '@berth/core';
 import { execute } from '../../execute/executor.ts';
 import type { State } from '../../state/schema.ts';
 import type { Driver, NodeStatus } from '../driver.ts';
 import type { ApplyInput, LogOptions, StatusRow, Target, TargetObservation } from '../target.ts';
 
-/** The address other nodes and clients reach a host at, when the program does not say. */
-export function defaultAddress(endpoint: string): string {
-  const m = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(endpoint);
+/** The address other nodes and clients reach a host at: its own, or else its endpoint's host. */
+export function hostAddress(host: { readonly address?: string | undefined; readonly endpoint: string }): string {
+  if (host.address !== undefined) return host.address;
+  const m = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(host.endpoint);
   return m?.[1] ?? '127.0.0.1';
 }
 
@@ -77,10 +78,10 @@ export class DockerTarget implements Target {
   }
 
   endpoints(graph: GraphJson, nodes: readonly NodeStatus[]): Array<{ service: string; url: string }> {
-    const hosts = graph.target.kind === 'docker' ? graph.target.hosts : [];
+    const hosts = dockerHostsOf(graph.target);
     // Several hosts: the Service's proxy publishes the port on every node, at the node's address.
     const down = new Set(nodes.filter((n) => !n.reachable).map((n) => n.name));
-    const addresses = hosts.length > 0 ? hosts.filter((h) => !down.has(h.name)).map((h) => h.address ?? defaultAddress(h.endpoint)) : ['127.0.0.1'];
+    const addresses = hosts.length > 0 ? hosts.filter((h) => !down.has(h.name)).map(hostAddress) : ['127.0.0.1'];
     const urls: Array<{ service: string; url: string }> = [];
     for (const r of graph.resources) {
       if (r.kind !== 'Service') continue;
