@@ -2,27 +2,14 @@
  * The one way commands reach a Cluster's target. A new target (Swarm, Kubernetes) is added
  * here and in the engine, never in a command: commands only see the Target interface.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { GraphJson } from '@berth/core';
 import { assertTargetAvailable, declaredNodes, openTarget, type Target } from '@berth/engine';
 
-/** The proxy sources shipped beside the CLI (repo layout: <root>/proxy; bundle: packages/cli/dist). */
-function proxyDir(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const p = join(dir, 'proxy');
-    if (existsSync(join(p, 'proxy.mjs'))) return p;
-    dir = dirname(dir);
-  }
-  return undefined;
-}
-
 /** Opens the graph's target; refuses (`target.unavailable`, at the Cluster) one this berth cannot deploy to. */
 export async function targetFor(graph: GraphJson): Promise<Target> {
-  const dir = proxyDir();
-  return openTarget(graph, dir ? { proxyDir: dir } : {});
+  // The proxy's sources are found by the engine itself, beside its own code (DEFAULT_PROXY_DIR):
+  // in the repo, in @berth/engine's dist, and in this bundle, whose build copies them to dist/proxy.
+  return openTarget(graph);
 }
 
 /** Refuses a target this berth cannot deploy to, without connecting to anything. */
