@@ -3,8 +3,8 @@
  * container needs (image ids from builds, service names, secret values, config contents).
  * Pure: everything it needs is passed in, so it is unit-testable without a runtime.
  */
-import { BerthError, type DeploymentSpec, type GraphJson, type JobSpec, type ResourceJson, type ValueJson } from '@berth/core';
-import type { RunFile, RunSpec } from '../targets/driver.ts';
+import { BerthError, type DeploymentSpec, type GraphJson, type JobSpec, type ResourceJson, type ResourceOf, type ValueJson } from '@berth/core';
+import type { RunFile, RunSpec, ServiceRunSpec } from '../targets/driver.ts';
 
 /** What resolution may read: the graph, outputs of resources already applied, secret values. */
 export interface ResolveContext {
@@ -107,5 +107,16 @@ export function resolveRunSpec(
     ...(p.networks ? { networks: p.networks.map((n) => n.$ref) } : {}),
     ...(p.stopSignal !== undefined ? { stopSignal: p.stopSignal } : {}),
     ...(p.stopGracePeriod !== undefined ? { stopGracePeriodMs: p.stopGracePeriod } : {}),
+  };
+}
+
+/** A Service as the runtime needs it: its DNS name and ports (a port's target defaults to the port). */
+export function serviceRunSpec(r: ResourceOf<'Service'>, specHash: string, release: string): ServiceRunSpec {
+  return {
+    resourceId: r.id,
+    name: r.props.name ?? r.id,
+    specHash,
+    release,
+    ports: r.props.ports.map((p) => ({ port: p.port, targetPort: p.targetPort ?? p.port, ...(p.publish !== undefined ? { publish: p.publish } : {}), ...(p.hostIp !== undefined ? { hostIp: p.hostIp } : {}) })),
   };
 }

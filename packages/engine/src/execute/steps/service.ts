@@ -1,6 +1,7 @@
 /** Service: its proxy, made to exist and pointed at the target's ready replicas of the recorded spec. */
 import type { ResourceOf } from '@berth/core';
 import type { Change } from '../../plan/types.ts';
+import { serviceRunSpec } from '../resolve.ts';
 import type { StepContext, StepIntent, StepResult } from './context.ts';
 
 type R = ResourceOf<'Service'>;
@@ -17,16 +18,6 @@ export async function runService(ctx: StepContext, r: R, change: Change): Promis
   const backends = (await ctx.driver.listReplicas(targetId)).filter(
     (x) => x.state === 'running' && (x.health === 'healthy' || x.health === 'none') && x.specHash === (recorded?.replicaHash ?? recorded?.specHash ?? x.specHash),
   );
-  const svc = await ctx.driver.ensureService(
-    {
-      resourceId: r.id,
-      name: r.props.name ?? r.id,
-      specHash: ctx.specOf(change),
-      release: ctx.release,
-      ports: r.props.ports.map((p) => ({ port: p.port, targetPort: p.targetPort ?? p.port, ...(p.publish !== undefined ? { publish: p.publish } : {}), ...(p.hostIp !== undefined ? { hostIp: p.hostIp } : {}) })),
-    },
-    backends,
-    ctx.signal,
-  );
+  const svc = await ctx.driver.ensureService(serviceRunSpec(r, ctx.specOf(change), ctx.release), backends, ctx.signal);
   return { outputs: { proxy: svc.proxyContainerId, backends: [...svc.backends] } };
 }

@@ -4,7 +4,7 @@
  * resolves each step with the same functions (execute/resolve.ts) as outputs become known.
  */
 import type { GraphJson } from '@berth/core';
-import { resolveRunSpec } from '../../execute/resolve.ts';
+import { resolveRunSpec, serviceRunSpec } from '../../execute/resolve.ts';
 import type { RunSpec, ServiceRunSpec } from '../driver.ts';
 import type { Translator, TranslateContext } from '../target.ts';
 
@@ -29,16 +29,7 @@ export const dockerTranslator: Translator<DockerObject> = {
           out.set(r.id, { kind: 'job', spec: resolveRunSpec(resolve, r, 0, hash(r.id), ctx.release) });
           break;
         case 'Service':
-          out.set(r.id, {
-            kind: 'service',
-            spec: {
-              resourceId: r.id,
-              name: r.props.name ?? r.id,
-              specHash: hash(r.id),
-              release: ctx.release,
-              ports: r.props.ports.map((p) => ({ port: p.port, targetPort: p.targetPort ?? p.port, ...(p.publish !== undefined ? { publish: p.publish } : {}), ...(p.hostIp !== undefined ? { hostIp: p.hostIp } : {}) })),
-            },
-          });
+          out.set(r.id, { kind: 'service', spec: serviceRunSpec(r, hash(r.id), ctx.release) });
           break;
         case 'Volume':
           out.set(r.id, { kind: 'volume', driver: r.props.driver, options: r.props.options });
