@@ -84,7 +84,8 @@ export async function openSessions(ctx: CommandContext, opts: SessionOptions): P
     let recorded = await store.read(graph.cluster);
     // The drain set lives in state; a drain file of an older berth is moved there once, under the lock.
     if (lock) recorded = await migrateDrainFile(program.appDir, store, lock, recorded);
-    const drained = recorded?.drained ?? legacyDrained(program.appDir, graph.cluster);
+    // Without the lock (diff) an old drain file is only read; with it, the migration just removed it.
+    const drained = recorded?.drained ?? (lock ? undefined : legacyDrained(program.appDir, graph.cluster));
     const state = recorded ?? newState(graph.cluster);
     const secrets = readSecrets(graph, program.appDir, ctx.env, state.lineage);
     checkTarget(graph);
