@@ -58,7 +58,7 @@ describe('placement with an unreachable node', () => {
     const want = p.nodes.get('site') ?? [];
     expect(want.filter((n) => n === 'n2')).toHaveLength(0);
     expect(want.filter((n) => n !== undefined)).toHaveLength(6);
-    const lines = describePlacements(g, toPlanPlacement(nodes, p), true);
+    const lines = describePlacements(g, toPlanPlacement(nodes, p));
     expect(lines[0]).toBe('  node n2 is unreachable (connect ECONNREFUSED): 2 replicas rescheduled onto reachable nodes');
     expect(lines.filter((l) => /^ {2}move site #[23]: n2 → n[13] because n2: unreachable$/.test(l))).toHaveLength(2);
   });
@@ -89,7 +89,7 @@ describe('a node that comes back', () => {
     const p = placeReplicas(g, [node('n1'), node('n2'), node('n3')], back, false);
     expect(p.nodes.get('site')).toEqual(['n1', 'n3', 'n1', 'n3']);
     expect(p.leftovers).toEqual([{ groupId: 'site', ordinal: 1, node: 'n2', state: 'exited', placedOn: 'n3' }]);
-    expect(describePlacements(g, toPlanPlacement([node('n1'), node('n2'), node('n3')], p), true)).toContain('  remove site #1 left on n2 (exited): #1 is placed on n3');
+    expect(describePlacements(g, toPlanPlacement([node('n1'), node('n2'), node('n3')], p))).toContain('  remove site #1 left on n2 (exited): #1 is placed on n3');
   });
 
   it('does not count a replica beyond the new replica count (a scale-down) or one where it belongs', () => {

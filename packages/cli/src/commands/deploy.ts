@@ -87,7 +87,7 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
       }
       say(renderPlan(p, { color: ctx.color }));
       event({ type: 'plan', cluster: s.graph.cluster, summary: p.summary, changes: p.changes.filter((c) => c.action !== 'noop').map((c) => ({ id: c.id, kind: c.kind, action: c.action })) });
-      const placementLines = p.placement ? describePlacements(s.graph, p.placement, p.placement.nodes.length > 1) : [];
+      const placementLines = p.placement ? describePlacements(s.graph, p.placement) : [];
       if (placementLines.length > 0) say(`\nPlacement:\n${placementLines.join('\n')}\n`);
       if (p.placement?.incomplete && !values['allow-partial']) {
         const n = p.placement.unplaced.reduce((sum, u) => sum + u.ordinals.length, 0);

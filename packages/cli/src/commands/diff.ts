@@ -69,7 +69,7 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
       ctx.stdout.write(plans.map((p) => renderPlan(p, { color: ctx.color, verbose: Boolean(values.verbose) })).join('\n'));
       for (const s of sessions) {
         // Where each replica will run, what moves and why, and what cannot be placed (per node).
-        const lines = s.plan.placement ? describePlacements(s.graph, s.plan.placement, s.plan.placement.nodes.length > 1) : [];
+        const lines = s.plan.placement ? describePlacements(s.graph, s.plan.placement) : [];
         if (lines.length > 0) ctx.stdout.write(`\nPlacement (${s.graph.cluster}):\n${lines.join('\n')}\n`);
       }
       if (values.out !== undefined) ctx.stdout.write(`\nSaved the plan to ${relative(ctx.cwd, resolve(ctx.cwd, values.out))}; apply exactly it with: berth deploy --plan ${values.out}\n`);

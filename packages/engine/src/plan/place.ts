@@ -110,9 +110,13 @@ export function placeReplicas(graph: GraphJson, nodes: readonly NodeFacts[], obs
   return { nodes: byGroup, result, incomplete: result.unplaced.length > 0, unreachable, leftovers };
 }
 
-/** Lines for diff: where each Deployment's replicas go, what moves and why, what cannot be placed. */
-export function describePlacements(graph: GraphJson, plan: PlanPlacement, multiNode: boolean): string[] {
+/**
+ * Lines for diff: where each Deployment's replicas go, what moves and why, what cannot be placed.
+ * Node lines only where there are several nodes: on one engine "where" says nothing.
+ */
+export function describePlacements(graph: GraphJson, plan: PlanPlacement): string[] {
   const lines: string[] = [];
+  const multiNode = plan.nodes.length > 1;
   const src = new Map(graph.resources.map((r) => [r.id, r.source ? `${r.source.file}:${r.source.line}` : '']));
   if (multiNode) {
     for (const u of plan.nodes) {
