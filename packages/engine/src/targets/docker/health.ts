@@ -13,6 +13,7 @@ import { DriverError } from '@berth/core';
 import type { DockerClient } from './connect.ts';
 import { tryInspectContainer, type ContainerInfo } from './containers.ts';
 import { readLogs, type LogLine } from './logs.ts';
+import { sleep } from '../../execute/sleep.ts';
 
 export type HealthOutcome =
   /** The health check passed. */
@@ -130,18 +131,6 @@ export async function waitForHealth(client: DockerClient, containerId: string, o
 function lastProbe(info: ContainerInfo): { Output: string; ExitCode: number } | undefined {
   const log = info.State.Health?.Log ?? [];
   return log[log.length - 1];
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 export interface ExitOutcome {
