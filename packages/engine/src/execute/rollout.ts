@@ -53,7 +53,8 @@ async function drain(input: RolloutInput, replicas: readonly Replica[]): Promise
   await Promise.all(replicas.filter((r) => r.state === 'running').map((r) => drainOf(r, ids, DRAIN_TIMEOUT_MS, signal).catch(() => false)));
 }
 
-const isReadyNow = (r: Replica): boolean => r.state === 'running' && (r.health === 'healthy' || r.health === 'none');
+/** Running and passing its health check (or having none): what a Service may send requests to. */
+export const isReadyNow = (r: Replica): boolean => r.state === 'running' && (r.health === 'healthy' || r.health === 'none');
 
 export async function rollout(input: RolloutInput): Promise<Replica[]> {
   const { driver, id, replicas, specHash } = input;

@@ -2,6 +2,7 @@
 import type { ResourceOf } from '@berth/core';
 import type { Change } from '../../plan/types.ts';
 import { serviceRunSpec } from '../resolve.ts';
+import { isReadyNow } from '../rollout.ts';
 import type { StepContext, StepIntent, StepResult } from './context.ts';
 
 type R = ResourceOf<'Service'>;
@@ -16,7 +17,7 @@ export async function runService(ctx: StepContext, r: R, change: Change): Promis
   const targetId = r.props.target.$ref;
   const recorded = ctx.state().resources[targetId];
   const backends = (await ctx.driver.listReplicas(targetId)).filter(
-    (x) => x.state === 'running' && (x.health === 'healthy' || x.health === 'none') && x.specHash === (recorded?.replicaHash ?? recorded?.specHash ?? x.specHash),
+    (x) => isReadyNow(x) && x.specHash === (recorded?.replicaHash ?? recorded?.specHash ?? x.specHash),
   );
   const svc = await ctx.driver.ensureService(serviceRunSpec(r, ctx.specOf(change), ctx.release), backends, ctx.signal);
   return { outputs: { proxy: svc.proxyContainerId, backends: [...svc.backends] } };

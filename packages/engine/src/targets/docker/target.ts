@@ -5,6 +5,7 @@
  */
 import { dockerHostsOf, type GraphJson } from '@berth/core';
 import { execute } from '../../execute/executor.ts';
+import { isReadyNow } from '../../execute/rollout.ts';
 import type { State } from '../../state/schema.ts';
 import type { Driver, NodeStatus } from '../driver.ts';
 import type { ApplyInput, LogOptions, StatusRow, Target, TargetObservation } from '../target.ts';
@@ -58,7 +59,7 @@ export class DockerTarget implements Target {
       }
       const reps = listed.get(r.id) ?? [];
       const want = r.kind === 'Deployment' ? r.props.replicas : 1;
-      const running = reps.filter((x) => x.state === 'running' && (x.health === 'healthy' || x.health === 'none'));
+      const running = reps.filter(isReadyNow);
       rows.push({
         id: r.id,
         kind: r.kind,
