@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import dockerignoreModule from '@balena/dockerignore';
 import tarFs from 'tar-fs';
-import type { BuildContextHash } from '@berth/core';
+import type { BuildContextHash, BuildContextProblem as BuildContextProblemCode } from '@berth/core';
 import { DriverError } from '@berth/core';
 
 /** The files of a build context after `.dockerignore`, ready to hash or to tar. */
@@ -36,19 +36,24 @@ export interface BuildContext {
 /** Where an outside-the-context Dockerfile goes in the tar (the docker CLI does the same trick). */
 const OUTSIDE_DOCKERFILE = '.berth.Dockerfile';
 
-/** Problems reading a context, as data: synth turns them into diagnostics, the driver into errors. */
-export type BuildContextProblem = { readonly problem: 'context-missing' | 'dockerfile-missing'; readonly path: string };
+/**
+ * Problems reading a context, as data: synth turns them into diagnostics, the driver into errors.
+ * What is there decides the problem: a file given as the context is not "missing".
+ */
+export type BuildContextProblem = { readonly problem: BuildContextProblemCode; readonly path: string };
 
-/** Reads a context, or says what is missing. Synchronous because synth's SourceReader is. */
+/** Reads a context, or says what is wrong with it. Synchronous because synth's SourceReader is. */
 export function tryReadBuildContext(dir: string, dockerfile = 'Dockerfile'): BuildContext | BuildContextProblem {
   const root = path.resolve(dir);
-  if (!isDirectory(root)) return { problem: 'context-missing', path: root };
+  const rootKind = kindOf(root);
+  if (rootKind === undefined) return { problem: 'context-missing', path: root };
+  if (rootKind !== 'directory') return { problem: 'context-not-directory', path: root };
   const dockerfilePath = path.resolve(root, dockerfile);
   let dockerfileContent: Buffer;
   try {
     dockerfileContent = fs.readFileSync(dockerfilePath);
-  } catch {
-    return { problem: 'dockerfile-missing', path: dockerfilePath };
+  } catch (e) {
+    return { problem: (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'dockerfile-not-file' : 'dockerfile-missing', path: dockerfilePath };
   }
   const rel = toPosix(path.relative(root, dockerfilePath));
   const inside = !rel.startsWith('../') && rel !== '..' && !path.isAbsolute(rel);
@@ -67,10 +72,11 @@ export function tryReadBuildContext(dir: string, dockerfile = 'Dockerfile'): Bui
 export function readBuildContext(dir: string, dockerfile = 'Dockerfile'): BuildContext {
   const ctx = tryReadBuildContext(dir, dockerfile);
   if ('problem' in ctx) {
-    const what = ctx.problem === 'context-missing' ? 'build context directory' : 'Dockerfile';
-    throw new DriverError('synth.build-context', `${what} not found: ${ctx.path}`, {
+    const context = ctx.problem === 'context-missing' || ctx.problem === 'context-not-directory';
+    const what = { 'context-missing': 'build context directory not found', 'context-not-directory': 'build context is not a directory', 'dockerfile-missing': 'Dockerfile not found', 'dockerfile-not-file': 'Dockerfile is a directory' }[ctx.problem];
+    throw new DriverError('synth.build-context', `${what}: ${ctx.path}`, {
       driver: 'docker',
-      hint: `check the ImageBuild's ${ctx.problem === 'context-missing' ? 'context' : 'dockerfile'} path`,
+      hint: `check the ImageBuild's ${context ? 'context' : 'dockerfile'} path`,
     });
   }
   return ctx;
@@ -169,11 +175,12 @@ function safeRead(p: string): string {
   }
 }
 
-function isDirectory(p: string): boolean {
+function kindOf(p: string): 'file' | 'directory' | 'other' | undefined {
   try {
-    return fs.statSync(p).isDirectory();
+    const st = fs.statSync(p);
+    return st.isDirectory() ? 'directory' : st.isFile() ? 'file' : 'other';
   } catch {
-    return false;
+    return undefined;
   }
 }
 

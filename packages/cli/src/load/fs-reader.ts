@@ -1,5 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { InternalError, type SourceReader } from '@berth/core';
 import type { hashBuildContext as HashBuildContext } from '@berth/engine';
 
@@ -23,25 +23,11 @@ export function fsReader(appDir: string, hashBuildContext?: typeof HashBuildCont
     },
     hashBuildContext(context, dockerfile) {
       if (!hashBuildContext) throw new InternalError('fsReader: hashBuildContext was not loaded for a program with an ImageBuild');
-      // What is there decides the message: a file given as the context is not "missing".
-      const root = resolve(appDir, context);
-      const shown = `${context.replace(/\/$/, '')}/${dockerfile}`;
-      const rootKind = kindOf(root);
-      if (rootKind === 'file') return { ok: false, problem: 'context-not-directory', path: context };
-      if (rootKind === 'directory' && kindOf(join(root, dockerfile)) === 'directory') return { ok: false, problem: 'dockerfile-not-file', path: shown };
-      const h = hashBuildContext(root, dockerfile);
+      const h = hashBuildContext(resolve(appDir, context), dockerfile);
       if (h.ok) return h;
       // Say it as the program wrote it, not as an absolute path.
-      return { ...h, path: h.problem === 'context-missing' ? context : shown };
+      const aboutContext = h.problem === 'context-missing' || h.problem === 'context-not-directory';
+      return { ...h, path: aboutContext ? context : `${context.replace(/\/$/, '')}/${dockerfile}` };
     },
   };
-}
-
-function kindOf(path: string): 'file' | 'directory' | 'other' | undefined {
-  try {
-    const st = statSync(path);
-    return st.isDirectory() ? 'directory' : st.isFile() ? 'file' : 'other';
-  } catch {
-    return undefined;
-  }
 }
