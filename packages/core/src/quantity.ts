@@ -48,14 +48,19 @@ export function tryParseDuration(v: string | number): number | undefined {
   return Math.round(total);
 }
 
+/** What a quantity's issue carries, so synth tells it from other issues without reading its words. */
+export interface QuantityIssueParams {
+  readonly quantity: 'invalid' | 'too-large';
+}
+
 /**
  * A parsed quantity the graph can carry exactly: an integer JSON number within the safe range.
  * Larger ones (`1e30`, "9999999999999P") are reported rather than rounded into a graph that
  * its own schema would refuse.
  */
-function tooLarge(n: number, v: string | number, what: string, unit: string, ctx: { addIssue(i: { code: 'custom'; message: string }): void }): boolean {
+function tooLarge(n: number, v: string | number, what: string, unit: string, ctx: { addIssue(i: { code: 'custom'; message: string; params: QuantityIssueParams }): void }): boolean {
   if (n <= Number.MAX_SAFE_INTEGER) return false;
-  ctx.addIssue({ code: 'custom', message: `too large a ${what}: ${JSON.stringify(v)} is more than ${Number.MAX_SAFE_INTEGER} ${unit}` });
+  ctx.addIssue({ code: 'custom', message: `too large a ${what}: ${JSON.stringify(v)} is more than ${Number.MAX_SAFE_INTEGER} ${unit}`, params: { quantity: 'too-large' } });
   return true;
 }
 
@@ -63,7 +68,7 @@ function tooLarge(n: number, v: string | number, what: string, unit: string, ctx
 export const Cpu = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const n = tryParseCpu(v);
   if (n === undefined) {
-    ctx.addIssue({ code: 'custom', message: `not a cpu quantity: ${JSON.stringify(v)}; write cores such as 0.5 or "500m"` });
+    ctx.addIssue({ code: 'custom', message: `not a cpu quantity: ${JSON.stringify(v)}; write cores such as 0.5 or "500m"`, params: { quantity: 'invalid' } });
     return z.NEVER;
   }
   return tooLarge(n, v, 'cpu quantity', 'millicores', ctx) ? z.NEVER : n;
@@ -73,7 +78,7 @@ export const Cpu = z.union([z.string(), z.number()]).transform((v, ctx) => {
 export const Memory = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const n = tryParseMemory(v);
   if (n === undefined) {
-    ctx.addIssue({ code: 'custom', message: `not a memory quantity: ${JSON.stringify(v)}; write bytes with a suffix such as "128Mi" or "1G"` });
+    ctx.addIssue({ code: 'custom', message: `not a memory quantity: ${JSON.stringify(v)}; write bytes with a suffix such as "128Mi" or "1G"`, params: { quantity: 'invalid' } });
     return z.NEVER;
   }
   return tooLarge(n, v, 'memory quantity', 'bytes', ctx) ? z.NEVER : n;
@@ -83,7 +88,7 @@ export const Memory = z.union([z.string(), z.number()]).transform((v, ctx) => {
 export const Duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const n = tryParseDuration(v);
   if (n === undefined) {
-    ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(v)}; write a number with a unit such as "5s", "250ms" or "1m30s"` });
+    ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(v)}; write a number with a unit such as "5s", "250ms" or "1m30s"`, params: { quantity: 'invalid' } });
     return z.NEVER;
   }
   return tooLarge(n, v, 'duration', 'milliseconds', ctx) ? z.NEVER : n;

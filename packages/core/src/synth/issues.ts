@@ -8,6 +8,7 @@ import { isResource } from '../kinds/resource-brand.ts';
 import { isRef } from '../refs.ts';
 import type { Diagnostics } from './diagnostics.ts';
 import { closest } from './suggest.ts';
+import type { QuantityIssueParams } from '../quantity.ts';
 
 export interface IssueSubject {
   /** The construct path. */
@@ -43,9 +44,14 @@ export function reportIssues(diags: Diagnostics, issues: readonly z.core.$ZodIss
     } else if (kind === 'Deployment' && prop === 'replicas' && issue.code === 'too_small') {
       hint = 'use replicas: 0 to stop it, or remove the Deployment';
     }
-    if (/^(not an?|too large an?) (cpu|memory|duration)/.test(issue.message)) code = 'quantity.invalid';
+    if (quantityIssue(issue) !== undefined) code = 'quantity.invalid';
     diags.report({ code, message: prop ? `${prop}: ${message}` : message, constructPath: path, kind, property: prop || undefined, location: loc, hint });
   }
+}
+
+/** Which quantity issue this is (quantity.ts marks its own), or undefined for any other issue. */
+function quantityIssue(issue: z.core.$ZodIssue): QuantityIssueParams['quantity'] | undefined {
+  return issue.code === 'custom' ? (issue.params as Partial<QuantityIssueParams> | undefined)?.quantity : undefined;
 }
 
 /** zod's default wording ("Too small: expected number to be >=1") is replaced; a schema's own message is kept. */
@@ -94,8 +100,9 @@ function explain(issue: z.core.$ZodIssue, prop: string, input: unknown): { messa
       return { message: `${own ?? `must be a multiple of ${String(issue.divisor)}`}, ${got}` };
     case 'custom': {
       // Quantity and probe messages already show the value and the fix.
-      if (issue.message.startsWith('too large a')) return { message: issue.message, hint: 'write a value in the range a container can have (cores such as "2", memory such as "4Gi", durations such as "30s")' };
-      if (/^(not an?|too large an?) (cpu|memory|duration)/.test(issue.message) || input === undefined || issue.message.includes('(got ')) return { message: issue.message };
+      const quantity = quantityIssue(issue);
+      if (quantity === 'too-large') return { message: issue.message, hint: 'write a value in the range a container can have (cores such as "2", memory such as "4Gi", durations such as "30s")' };
+      if (quantity === 'invalid' || input === undefined || issue.message.includes('(got ')) return { message: issue.message };
       const kinds = (issue.params as { expectedKinds?: readonly string[] } | undefined)?.expectedKinds;
       if (!kinds) return { message: `${issue.message}, ${got}` };
       const fix = prop === 'image' ? 'set image: to an ImageBuild, an Image or an image name such as "busybox:1.36"' : kinds.length <= 2 ? `pass the ${kinds.join(' or ')} itself, as \`new ${kinds[0] ?? ''}(…)\` returned it` : 'pass the resource construct itself, as `new …(…)` returned it';
