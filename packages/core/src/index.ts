@@ -37,6 +37,7 @@ export {
   type ResourceOf,
 } from './graph/schema.ts';
 export { synthesize, type SynthOptions, type SynthResult } from './synth/synthesize.ts';
+export { sortDiagnostics } from './synth/diagnostics.ts';
 export { canonicalJson, formatGraph, graphChunks, stableStringify } from './synth/stable-json.ts';
 export { noFilesReader, type SourceReader, type BuildContextHash, type BuildContextProblem } from './synth/source-reader.ts';
 export { setOwnFrameTest, type OwnFrameTest, type RawFrames } from './private/location.ts';

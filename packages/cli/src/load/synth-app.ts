@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { SynthFailure, synthesize, type Diagnostic, type GraphJson } from '@berth/core';
+import { SynthFailure, sortDiagnostics, synthesize, type Diagnostic, type GraphJson } from '@berth/core';
 import { PropertyLocator } from './property-locations.ts';
 import { fsReader } from './fs-reader.ts';
 import { loadProgram, resolveAppFile, type LoadedProgram } from './program.ts';
@@ -45,20 +45,8 @@ export async function synthApp(cwd: string, app: string | undefined): Promise<Sy
   if (problems.length > 0) {
     // Synth locates a problem at its construct; the source knows the property's own line.
     const locator = new PropertyLocator();
-    throw new SynthFailure(sortByLocation(problems.map((d) => locator.locate(d))));
+    // Sorted again: some now point at their property's line.
+    throw new SynthFailure(sortDiagnostics(problems.map((d) => locator.locate(d))));
   }
   return { program, graphs };
-}
-
-/** Diagnostics in source order again, now that some point at their property's line (stable otherwise). */
-function sortByLocation(ds: readonly Diagnostic[]): Diagnostic[] {
-  return ds
-    .map((d, i) => ({ d, i }))
-    .sort((a, b) => {
-      const x = a.d.location;
-      const y = b.d.location;
-      if (!x || !y) return (x ? 0 : 1) - (y ? 0 : 1) || a.i - b.i;
-      return (x.file < y.file ? -1 : x.file > y.file ? 1 : 0) || x.line - y.line || x.column - y.column || a.i - b.i;
-    })
-    .map(({ d }) => d);
 }

@@ -5,18 +5,25 @@
 import { SynthFailure, type Diagnostic, type SourceLocation } from '../errors.ts';
 
 export class Diagnostics {
-  private readonly list: Array<Diagnostic & { readonly order: number }> = [];
+  private readonly list: Diagnostic[] = [];
 
   report(d: Diagnostic): void {
-    this.list.push({ ...d, order: this.list.length });
+    this.list.push(d);
   }
 
   /** Throws one {@link SynthFailure} listing every problem in source order, if any was reported. */
   throwIfAny(): void {
     if (this.list.length === 0) return;
-    const sorted = [...this.list].sort((a, b) => cmpLoc(a.location, b.location) || a.order - b.order);
-    throw new SynthFailure(sorted.map(({ order: _o, ...d }) => d));
+    throw new SynthFailure(sortDiagnostics(this.list));
   }
+}
+
+/**
+ * Diagnostics in source order: located ones by file, line and column, unlocated ones last;
+ * ties keep the order they were reported in (Array.prototype.sort is stable).
+ */
+export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => cmpLoc(a.location, b.location));
 }
 
 /** Located problems first, by file, line and column; unlocated ones last. */
