@@ -28,8 +28,8 @@ const SCRIPTS: Record<string, string> = {
   typecheck: 'tsc --noEmit',
 };
 
-/** The starter's files, by path: pure, so `create-berth` and tests see exactly what init writes. */
-export function starterFiles(name: string): Record<string, string> {
+/** The starter's files, by path: decided apart from writing them. */
+function starterFiles(name: string): Record<string, string> {
   return {
     'cluster.ts': `import { App, Cluster, Deployment, ImageBuild, Service } from '@berth/core';
 
@@ -86,7 +86,7 @@ process.on('SIGTERM', () => {
 }
 
 /** A new project's package.json: berth's packages at this CLI's version, and the scripts. */
-export function starterPackageJson(name: string, berthVersion: string): string {
+function starterPackageJson(name: string, berthVersion: string): string {
   const range = /^\d+\.\d+\.\d+/.test(berthVersion) ? `^${berthVersion}` : '*';
   return `${JSON.stringify(
     {

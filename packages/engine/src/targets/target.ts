@@ -9,13 +9,13 @@
  * The planner and the CLI commands see only this interface; a target's client libraries
  * (dockerode, a Kubernetes client) stay behind it and load when the target is opened.
  */
-import type { GraphJson, TargetJson } from '@berth/core';
+import type { GraphJson, TargetKind } from '@berth/core';
 import type { ExecuteInput, ExecuteResult } from '../execute/executor.ts';
 import type { Observed } from '../plan/observed.ts';
 import type { State } from '../state/schema.ts';
 import type { DestroyResult, NodeStatus, VolumeChoice } from './driver.ts';
 
-export type TargetKind = TargetJson['kind'];
+export type { TargetKind };
 
 /** What a translator needs besides the graph: values only known at deploy time. */
 export interface TranslateContext {
