@@ -25,15 +25,11 @@ const dockerHost = <R, V>(k: SchemaKit<R, V>) =>
     tls: z.strictObject({ ca: z.string(), cert: z.string(), key: z.string() }).optional(),
   });
 
-/** A Swarm node berth reaches directly (to ship images); the others are found through the manager. */
-const swarmNode = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes'),
-  /** Engine address: `unix:///var/run/docker.sock`, `tcp://host:2376`, `ssh://user@host`. */
-  endpoint: z.string().min(1),
-  /** The address clients reach this node at (published ports). @default the endpoint's host */
-  address: z.string().optional(),
-  tls: z.strictObject({ ca: z.string(), cert: z.string(), key: z.string() }).optional(),
-});
+/**
+ * A Swarm node berth reaches directly (to ship images); the others are found through the manager.
+ * A Docker host's name, endpoint, address and TLS files: the manager schedules, so no labels or capacity.
+ */
+const swarmNode = dockerHost(inputKit).pick({ name: true, endpoint: true, address: true, tls: true });
 
 /** A Kubernetes namespace name (RFC 1123 label). */
 const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a Kubernetes namespace: lowercase letters, digits and dashes, at most 63');
