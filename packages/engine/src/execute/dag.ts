@@ -23,8 +23,6 @@ export interface DagOptions<T extends DagNode> {
 }
 
 export interface DagOutcome {
-  readonly done: ReadonlySet<string>;
-  readonly failed: ReadonlySet<string>;
   /** Skipped because a dependency failed, in the order they were skipped. */
   readonly skipped: readonly string[];
   /** Never started (the signal aborted first), in plan order. */
@@ -36,7 +34,6 @@ export async function runDag<T extends DagNode>(opts: DagOptions<T>): Promise<Da
   const inSet = new Set(opts.nodes.map((n) => n.id));
   const pending = new Map(opts.nodes.map((n) => [n.id, n]));
   const done = new Set<string>();
-  const failed = new Set<string>();
   // Failed or skipped: either way its dependents cannot run.
   const blocked = new Set<string>();
   const skipped: string[] = [];
@@ -71,7 +68,6 @@ export async function runDag<T extends DagNode>(opts: DagOptions<T>): Promise<Da
             done.add(n.id);
           },
           (e: unknown) => {
-            failed.add(n.id);
             blocked.add(n.id);
             opts.onFailed(n, e);
           },
@@ -85,5 +81,5 @@ export async function runDag<T extends DagNode>(opts: DagOptions<T>): Promise<Da
     if (running.size > 0) await Promise.race(running);
     else if (!progressed) break;
   }
-  return { done, failed, skipped, notStarted: [...pending.keys()] };
+  return { skipped, notStarted: [...pending.keys()] };
 }

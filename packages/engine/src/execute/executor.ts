@@ -128,15 +128,14 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   await undoLeftovers(input, journal, new Set(steps.map((c) => c.id)));
 
   const failures: StepFailure[] = [];
-  const started = new Map<string, number>();
   const outcome = await runDag({
     nodes: steps,
     limit: input.parallelism ?? 4,
     signal: input.signal,
     run: (c) => {
-      started.set(c.id, Date.now());
+      const t0 = Date.now();
       input.emit({ type: 'step-start', id: c.id, kind: c.kind, action: c.action });
-      return runStep(c).then(() => input.emit({ type: 'step-done', id: c.id, kind: c.kind, action: c.action, ms: Date.now() - (started.get(c.id) ?? Date.now()) }));
+      return runStep(c).then(() => input.emit({ type: 'step-done', id: c.id, kind: c.kind, action: c.action, ms: Date.now() - t0 }));
     },
     onFailed: (c, e) => {
       const reason = e instanceof Error ? e.message : String(e);
