@@ -64,4 +64,10 @@ describe('source scan', () => {
     const src = new SourceText(text);
     expect(src.exportDefaults().map((o) => src.positionOf(o))).toEqual([{ line: 3, column: 1 }]);
   });
+
+  it('does not read a quote inside a regular expression as the start of a string', () => {
+    const text = ['const q = /[`"\']/;', 'export default app;'].join('\n');
+    const src = new SourceText(text);
+    expect(src.exportDefaults().map((o) => src.positionOf(o))).toEqual([{ line: 2, column: 1 }]);
+  });
 });

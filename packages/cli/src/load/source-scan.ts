@@ -75,14 +75,9 @@ export class SourceText {
     const out: number[] = [];
     const t = this.text;
     for (let i = 0; i < t.length; ) {
-      const j = this.skipTrivia(i);
+      const j = this.skipNoise(i, true);
       if (j !== i) {
         i = j;
-        continue;
-      }
-      const c = t[i] as string;
-      if (c === '"' || c === "'" || c === '`') {
-        i = this.skipString(i);
         continue;
       }
       if (t.startsWith('export', i) && !isIdent(t.charCodeAt(i - 1)) && !isIdent(t.charCodeAt(i + 6))) {
@@ -168,18 +163,16 @@ export class SourceText {
     const t = this.text;
     let i = start;
     while (i < t.length) {
-      const j = this.skipTrivia(i);
+      const j = this.skipNoise(i, true);
       if (j !== i) {
         i = j;
         continue;
       }
       const c = t[i] as string;
       if (c === ',' || c === ')' || c === ']' || c === '}' || c === ';' || c === stop) return i;
-      if (c === '"' || c === "'" || c === '`') i = this.skipString(i);
-      else if (c === '(') i = this.skipBalanced(i, '(', ')');
+      if (c === '(') i = this.skipBalanced(i, '(', ')');
       else if (c === '[') i = this.skipBalanced(i, '[', ']');
       else if (c === '{') i = this.skipBalanced(i, '{', '}');
-      else if (c === '/' && this.regexCanStart(i)) i = this.skipRegex(i);
       else i++;
     }
     return i;
@@ -191,20 +184,13 @@ export class SourceText {
     let depth = 0;
     let i = start;
     while (i < t.length) {
-      const j = this.skipTrivia(i);
+      // Inside type arguments (`<…>`) a `/` cannot start a regex.
+      const j = this.skipNoise(i, open !== '<');
       if (j !== i) {
         i = j;
         continue;
       }
       const c = t[i] as string;
-      if (c === '"' || c === "'" || c === '`') {
-        i = this.skipString(i);
-        continue;
-      }
-      if (c === '/' && open !== '<' && this.regexCanStart(i)) {
-        i = this.skipRegex(i);
-        continue;
-      }
       if (c === open) depth++;
       else if (c === close) {
         depth--;
@@ -221,6 +207,19 @@ export class SourceText {
       }
       i++;
     }
+    return i;
+  }
+
+  /**
+   * Past what at `i` holds no code: comments and white space, a string, or (with `regex`) a
+   * regex literal; `i` itself when code starts there.
+   */
+  private skipNoise(i: number, regex: boolean): number {
+    const j = this.skipTrivia(i);
+    if (j !== i) return j;
+    const c = this.text[i];
+    if (c === '"' || c === "'" || c === '`') return this.skipString(i);
+    if (regex && c === '/' && this.regexCanStart(i)) return this.skipRegex(i);
     return i;
   }
 
