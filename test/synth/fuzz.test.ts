@@ -44,7 +44,7 @@ import {
   type SourceReader,
 } from '@berth/core';
 import { runMain } from '../cli/run.ts';
-import { isPoolRef, POOL_ATTRS, propsArb, type PoolRef } from './props-fuzz.ts';
+import { isPoolRef, propsArb } from './props-fuzz.ts';
 
 type Ctor = new (scope: Construct, id: string, props: never) => Construct;
 const KINDS: Record<ResourceKind, { ctor: Ctor; schema: unknown }> = {
