@@ -5,8 +5,7 @@
  * the example construct library, then runs `berth init`, type-checks, synthesizes, diffs,
  * deploys to the local Docker engine, is reached over HTTP and destroyed. `npm init berth`
  * makes a second project from the same registry. Nothing here uses the repo's node_modules:
- * what runs is what was published: built once here (`scripts/build.mjs`, what each package's
- * `prepack` runs) and published with --ignore-scripts, so the build is not repeated per package.
+ * what runs is what was published (each package's `prepack` builds it).
  *
  * Third-party packages (zod, esbuild, typescript, ...) come through verdaccio from its uplink,
  * the registry this machine's npm is configured with; @berth/*, @berth-examples/* and
@@ -106,10 +105,7 @@ log: { type: stdout, format: pretty, level: warn }
       BERTH_CACHE_DIR: join(work, 'berth-cache'),
       NO_COLOR: '1',
     });
-    // What is published is a fresh build, also when this file runs without `npm test`'s build.
-    const build = await run(process.execPath, [join(ROOT, 'scripts/build.mjs')], ROOT);
-    if (build.code !== 0) throw new Error(`scripts/build.mjs failed:\n${build.out}`);
-  }, 120_000);
+  }, 60_000);
 
   afterAll(async () => {
     forceRemove(cluster);
@@ -131,8 +127,8 @@ log: { type: stdout, format: pretty, level: warn }
     rmSync(work, { recursive: true, force: true, maxRetries: 3 });
   });
 
-  it('publishes every package, as built in beforeAll', async () => {
-    const r = await run('npm', ['publish', '--ignore-scripts', ...PUBLISHED.flatMap((w) => ['-w', w])], ROOT);
+  it('publishes every package; each builds on prepack', async () => {
+    const r = await run('npm', ['publish', ...PUBLISHED.flatMap((w) => ['-w', w])], ROOT);
     expect(r.code, r.out).toBe(0);
     for (const [dir, name] of PUBLISHED.map((d) => [d, (JSON.parse(readFileSync(join(ROOT, d, 'package.json'), 'utf8')) as { name: string }).name] as const)) {
       const doc = (await (await fetch(`${url}${name.replace('/', '%2f')}`)).json()) as { versions: Record<string, { dist: { tarball: string } }> };
