@@ -8,8 +8,10 @@
 //   node scripts/release.mjs --check          exit 1 unless all versions and pins agree
 //                                             (--root DIR: of another checkout; the tests use it)
 //
-// Then commit (`release v0.2.0`) and tag (`v0.2.0`). Publishing runs each package's prepack,
-// which builds it. `npm_config_registry` chooses the registry as usual.
+// Then commit (`release v0.2.0`) and tag (`v0.2.0`). Publishing builds once (scripts/build.mjs,
+// which builds every package: what each package's prepack runs) and publishes each package with
+// --ignore-scripts, so the build does not run again per package. `npm_config_registry` chooses
+// the registry as usual.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,7 +76,8 @@ for (const { dir, pkg } of pkgs) {
 execFileSync('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
 
 if (args.includes('--publish')) {
-  for (const dir of PACKAGES) execFileSync('npm', ['publish', '-w', dir], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+  for (const dir of PACKAGES) execFileSync('npm', ['publish', '--ignore-scripts', '-w', dir], { cwd: root, stdio: 'inherit' });
 } else {
   console.log(`\nnext: git commit -am "release v${version}" && git tag v${version} && node scripts/release.mjs ${version} --publish`);
 }

@@ -1,14 +1,13 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BerthError, GraphJson } from '@berth/core';
 import { LocalStateStore, newState, plan, stateAfter, type Plan } from '@berth/engine';
 import { assertPlanFresh, diffCommand, loadPlanFile } from '../../packages/cli/src/commands/diff.ts';
-import type { CommandContext } from '../../packages/cli/src/context.ts';
 import { synthApp } from '../../packages/cli/src/load/synth-app.ts';
 import { readSecrets } from '../../packages/cli/src/load/secrets.ts';
+import { runCommand, type Captured } from './run.ts';
 
 const SECRET = 'correct-horse-battery-staple';
 
@@ -33,22 +32,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CommandContext = {
-    args,
-    cwd: dir,
-    env: { SHOP_PW: SECRET },
-    stdout: { write: (s: string) => (out += s), isTTY: false },
-    stderr: { write: (s: string) => (err += s), isTTY: false },
-    stdin: Readable.from([]) as unknown as CommandContext['stdin'],
-    color: false,
-    signal: new AbortController().signal,
-  };
-  const code = await diffCommand(ctx);
-  return { code, out, err };
-}
+const run = (...args: string[]): Promise<Captured> => runCommand(diffCommand, dir, args, { SHOP_PW: SECRET });
 
 /** Records state as if the current program had been deployed (what the executor journals). */
 async function deployNow(): Promise<void> {

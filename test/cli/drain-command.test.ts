@@ -3,13 +3,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BerthError } from '@berth/core';
 import { LocalStateStore } from '@berth/engine';
 import { drainCommand } from '../../packages/cli/src/commands/drain.ts';
-import type { CommandContext } from '../../packages/cli/src/context.ts';
 import { legacyDrained, migrateDrainFile } from '../../packages/cli/src/drain.ts';
+import { runCommand, type Captured } from './run.ts';
 
 const PROGRAM = `import { App, Cluster, Deployment } from '@berth/core';
 const app = new App();
@@ -32,20 +31,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function drain(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const ctx: CommandContext = {
-    args,
-    cwd: dir,
-    env: {},
-    stdout: { write: (s: string) => (out += s), isTTY: false },
-    stderr: { write: () => true, isTTY: false },
-    stdin: Readable.from([]) as unknown as CommandContext['stdin'],
-    color: false,
-    signal: new AbortController().signal,
-  };
-  return { code: await drainCommand(ctx), out };
-}
+const drain = (...args: string[]): Promise<Captured> => runCommand(drainCommand, dir, args);
 
 const legacy = (): string => join(dir, '.berth', 'mh.drain.json');
 

@@ -6,10 +6,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TYPESCRIPT_RANGE } from '../../packages/cli/src/commands/init.ts';
-import { main } from '../../packages/cli/src/main.ts';
+import { runMain, type Captured } from './run.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const json = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown> & { scripts: Record<string, string>; devDependencies?: Record<string, string> };
@@ -17,20 +16,7 @@ const cliVersion = (json(join(ROOT, 'packages/cli/package.json')) as unknown as 
 const work = mkdtempSync(join(tmpdir(), 'berth-init-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function init(dir: string, args: string[] = []): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(['init', ...args], {
-    cwd: dir,
-    env: {},
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    stdin: new PassThrough(),
-    color: false,
-    signal: new AbortController().signal,
-  });
-  return { code, out, err };
-}
+const init = (dir: string, args: string[] = []): Promise<Captured> => runMain(dir, ['init', ...args]);
 
 describe('berth init', () => {
   it('writes a whole project into an empty folder: package.json at this CLI version, tsconfig, cluster.ts, web/', async () => {

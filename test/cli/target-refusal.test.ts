@@ -2,9 +2,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../packages/cli/src/main.ts';
+import { runMain, type Captured } from './run.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -14,20 +13,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function berth(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    cwd: dir,
-    env: {},
-    stdout: { write: (s: string) => (out += s), isTTY: false },
-    stderr: { write: (s: string) => (err += s), isTTY: false },
-    stdin: Readable.from([]) as never,
-    color: false,
-    signal: new AbortController().signal,
-  });
-  return { code, out, err };
-}
+const berth = (args: string[]): Promise<Captured> => runMain(dir, args);
 
 describe('a target not available yet', () => {
   for (const [kind, target] of [

@@ -7,7 +7,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy, destroy, engineAvailable, forceRemove, getOk, isHealthyRunning, leftovers, makeApp, NOTHING, removeImagesAndDir, replicas, shown, skipNote, steadyClient, type App, type SteadyResult } from './harness.ts';
+import { destroyAndCheck } from './converge.ts';
+import { deploy, engineAvailable, getOk, isHealthyRunning, makeApp, replicas, shown, skipNote, steadyClient, type App, type SteadyResult } from './harness.ts';
 
 const ROLLOUTS = Number(process.env['BERTH_E2E_DRAIN_ROLLOUTS'] ?? 10);
 const CLIENTS = 4;
@@ -21,14 +22,7 @@ describe.skipIf(!engineAvailable)(`berth deploy: rollouts drain in-flight reques
     app = await makeApp('drain', 'drain');
   });
 
-  afterAll(async () => {
-    if (!app) return;
-    const r = await destroy(app);
-    expect(r.code, shown(r)).toBe(0);
-    expect(leftovers(app.cluster)).toEqual(NOTHING);
-    forceRemove(app.cluster);
-    removeImagesAndDir(app);
-  });
+  afterAll(() => destroyAndCheck(app), LONG);
 
   const setVersion = (v: string): void => app.edit('cluster.ts', (t) => t.replace(/const VERSION = '[^']*'/, `const VERSION = '${v}'`));
   /** Several clients at once, so a slow request is in flight on every replica at every moment. */

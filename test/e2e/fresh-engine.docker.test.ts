@@ -5,12 +5,12 @@
  * of our own in its own network namespace (own data-root, sockets, no bridge, no iptables), so
  * the shared engine's images are never touched; it needs root, dockerd, unshare and nsenter.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineSocket, startPrivateEngine, type PrivateEngine } from '../docker/private-engine.ts';
 import { berth, shown, skipNote, unavailable, uniqueCluster } from './harness.ts';
 
 const bin = (name: string): string | undefined => ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].map((d) => path.join(d, name)).find((p) => fs.existsSync(p));
@@ -33,52 +33,21 @@ function getInside(pid: number, port: number): { code: number | null; body: stri
 describe.skipIf(why !== '')(`the starter on an engine with no images${why}`, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-fresh-'));
   const app = path.join(dir, 'app');
-  const sock = path.join(dir, 'docker.sock');
+  const sock = engineSocket(dir);
   const cluster = uniqueCluster('fresh');
   const env = { DOCKER_HOST: `unix://${sock}`, BERTH_CACHE_DIR: path.join(dir, 'cache') };
-  let proc: ChildProcess | undefined;
-
-  const ping = (): Promise<boolean> =>
-    new Promise((resolve) => {
-      const req = http.get({ socketPath: sock, path: '/_ping', timeout: 1000 }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      });
-      req.on('timeout', () => req.destroy());
-      req.on('error', () => resolve(false));
-    });
+  let engine: PrivateEngine | undefined;
 
   beforeAll(async () => {
-    // unshare --net execs sh, which brings up lo (published ports bind 127.0.0.1) and execs
-    // dockerd: the pid is dockerd's. --bridge=none in the host namespace would delete docker0.
-    proc = spawn(
-      'unshare',
-      ['--net', 'sh', '-c', `ip link set lo up && exec "$0" "$@"`, dockerd ?? 'dockerd', `--data-root=${dir}/data`, `--exec-root=${dir}/exec`, `--pidfile=${dir}/docker.pid`, '-H', `unix://${sock}`, '--bridge=none', '--iptables=false'],
-      { stdio: ['ignore', fs.openSync(path.join(dir, 'dockerd.log'), 'a'), fs.openSync(path.join(dir, 'dockerd.log'), 'a')] },
-    );
-    const deadline = Date.now() + 30_000;
-    while (!(await ping())) {
-      if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`dockerd did not start:\n${fs.readFileSync(path.join(dir, 'dockerd.log'), 'utf8').slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // lo up in the namespace: published ports bind 127.0.0.1 there.
+    engine = startPrivateEngine(dir, { dockerd: dockerd ?? 'dockerd', loUp: true });
+    await engine.ready('dockerd');
     fs.mkdirSync(app);
   }, 60_000);
 
   afterAll(async () => {
     // Only the daemon we started, by its pid; its containers and containerd go with it.
-    if (proc?.pid !== undefined && proc.exitCode === null) {
-      proc.kill('SIGTERM');
-      await new Promise<void>((r) => {
-        const t = setTimeout(() => {
-          proc?.kill('SIGKILL');
-          r();
-        }, 15_000);
-        proc?.once('exit', () => {
-          clearTimeout(t);
-          r();
-        });
-      });
-    }
+    await engine?.stop(15_000);
     fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   }, 30_000);
 
@@ -94,7 +63,7 @@ describe.skipIf(why !== '')(`the starter on an engine with no images${why}`, () 
     // Reported before any step starts, so no step stalls silently on it.
     expect(building, deploy.stdout).toBeGreaterThan(-1);
     expect(building < built && built < firstStep, deploy.stdout).toBe(true);
-    const answers = [getInside(proc?.pid ?? -1, 8080), getInside(proc?.pid ?? -1, 8080)];
+    const answers = [getInside(engine?.pid ?? -1, 8080), getInside(engine?.pid ?? -1, 8080)];
     for (const a of answers) {
       expect(a.code, a.body).toBe(0);
       expect(a.body).toContain(`hello from ${cluster}`);

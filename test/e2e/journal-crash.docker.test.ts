@@ -47,7 +47,7 @@ function problems(app: App, resourceCount: number): string[] {
   const out: string[] = [];
   let state: StateFile;
   try {
-    state = JSON.parse(readFileSync(join(app.dir, '.berth', `${app.cluster}.state.json`), 'utf8')) as StateFile;
+    state = stateOf(app);
   } catch (e) {
     return [`state does not parse: ${String(e)}`];
   }

@@ -4,27 +4,11 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../packages/cli/src/main.ts';
+import { runMain } from '../cli/run.ts';
 
 const dir = join(import.meta.dirname, 'bad');
 const cases = readdirSync(dir).filter((d) => existsSync(join(dir, d, 'cluster.ts'))).sort();
-
-async function run(cwd: string, args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    cwd,
-    env: {},
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    stdin: new PassThrough(),
-    color: false,
-    signal: new AbortController().signal,
-  });
-  return { code, out, err };
-}
 
 describe('bad programs', () => {
   it('has at least 25 cases', () => {
@@ -33,7 +17,7 @@ describe('bad programs', () => {
   for (const name of cases) {
     it(name, async () => {
       const cwd = join(dir, name);
-      const r = await run(cwd, ['synth']);
+      const r = await runMain(cwd, ['synth']);
       expect(r.code).toBe(1);
       expect(existsSync(join(cwd, 'berth.out'))).toBe(false);
       const expectedFile = join(cwd, 'expected.txt');
@@ -42,7 +26,7 @@ describe('bad programs', () => {
     });
   }
   it('prints the same problems as data with --json', async () => {
-    const r = await run(join(dir, '015-many-problems'), ['synth', '--json']);
+    const r = await runMain(join(dir, '015-many-problems'), ['synth', '--json']);
     expect(r.code).toBe(1);
     const data = JSON.parse(r.out) as { ok: boolean; errors: Array<{ code: string; location: { file: string; line: number } }> };
     expect(data.ok).toBe(false);

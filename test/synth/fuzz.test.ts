@@ -9,7 +9,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -44,8 +43,8 @@ import {
   type ResourceKind,
   type SourceReader,
 } from '@berth/core';
-import { main } from '../../packages/cli/src/main.ts';
-import { isPoolRef, POOL_ATTRS, propsArb, type PoolRef } from './props-fuzz.ts';
+import { runMain } from '../cli/run.ts';
+import { isPoolRef, propsArb } from './props-fuzz.ts';
 
 type Ctor = new (scope: Construct, id: string, props: never) => Construct;
 const KINDS: Record<ResourceKind, { ctor: Ctor; schema: unknown }> = {
@@ -235,16 +234,7 @@ describe('synth fuzz through the CLI', () => {
         writeFileSync(join(dir, 'web', 'Dockerfile'), 'FROM busybox:1\n');
         const text = program(kind, props);
         writeFileSync(join(dir, 'cluster.ts'), text);
-        let err = '';
-        const code = await main(['synth'], {
-          cwd: dir,
-          env: {},
-          stdout: { write: () => undefined },
-          stderr: { write: (s: string) => (err += s) },
-          stdin: new PassThrough(),
-          color: false,
-          signal: new AbortController().signal,
-        });
+        const { code, err } = await runMain(dir, ['synth']);
         runs++;
         expect(err).not.toMatch(/error\[internal\]/);
         expect(err).not.toMatch(/\n\s+at /);

@@ -8,23 +8,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { App, Cluster, Config, Deployment, Image, ImageBuild, Job, Secret, Service, synthesize, Volume, type GraphJson } from '@berth/core';
+import { Cluster, Config, Deployment, Image, ImageBuild, Job, Secret, Service, Volume, type GraphJson } from '@berth/core';
 import { execute, type ExecuteResult } from '../../../packages/engine/src/execute/executor.ts';
 import type { DeployEvent } from '../../../packages/engine/src/execute/events.ts';
 import { plan, type Plan } from '../../../packages/engine/src/plan/index.ts';
 import { LocalStateStore, newState, secretVersion, StateJson, type State, type StateLock, type StateStore } from '../../../packages/engine/src/state/index.ts';
 import { MemoryDriver, MemoryKilled, type MemoryDriverOptions } from '../../../packages/engine/src/targets/memory/index.ts';
-import { reader } from '../plan-builders.ts';
+import { graphOf as planGraphOf, reader } from '../plan-builders.ts';
 
 export const SECRET = 's3cret';
 
 /** Synthesizes one cluster named `name`, built by `build`; build contexts hash to `hashes[context]`. */
 export function graphOf(name: string, build: (c: Cluster) => void, hashes: Record<string, string> = {}): GraphJson {
-  const app = new App();
-  build(new Cluster(app, name));
-  const g = synthesize(app, { reader: reader(hashes) }).graphs[0];
-  if (!g) throw new Error('no graph');
-  return g;
+  return planGraphOf(build, reader(hashes), name);
 }
 
 /** examples/shop in small: volume, config, secret, build, migration job, API + Service, worker. */
@@ -137,30 +133,28 @@ export class Rig {
   }
 
   private async planAndExecute(graph: GraphJson, store: StateStore, lock: StateLock, counter: { writes: number }, events: DeployEvent[], opts: { parallelism?: number; signal?: AbortSignal }): Promise<DeployRun> {
-    {
-      const recorded = await store.read(this.cluster);
-      const state = recorded ?? newState(this.cluster);
-      const secretVersions = { 'api-key': secretVersion(SECRET, state.lineage) };
-      const observed = await this.driver.observe();
-      const p = plan({ graph, state: recorded, observed, secretVersions });
-      if (!p.changes.some((c) => c.action !== 'noop')) return { plan: p, result: undefined, events, writes: counter.writes, killed: false };
-      const result = await execute({
-        graph,
-        plan: p,
-        driver: this.driver,
-        store,
-        lock,
-        state,
-        secrets: new Map([['api-key', SECRET]]),
-        secretVersions,
-        appDir: this.dir,
-        parallelism: opts.parallelism ?? 8,
-        release: `r${state.serial + 1}`,
-        signal: opts.signal ?? new AbortController().signal,
-        emit: (e) => events.push(e),
-      });
-      return { plan: p, result, events, writes: counter.writes, killed: this.driver.isKilled };
-    }
+    const recorded = await store.read(this.cluster);
+    const state = recorded ?? newState(this.cluster);
+    const secretVersions = { 'api-key': secretVersion(SECRET, state.lineage) };
+    const observed = await this.driver.observe();
+    const p = plan({ graph, state: recorded, observed, secretVersions });
+    if (!p.changes.some((c) => c.action !== 'noop')) return { plan: p, result: undefined, events, writes: counter.writes, killed: false };
+    const result = await execute({
+      graph,
+      plan: p,
+      driver: this.driver,
+      store,
+      lock,
+      state,
+      secrets: new Map([['api-key', SECRET]]),
+      secretVersions,
+      appDir: this.dir,
+      parallelism: opts.parallelism ?? 8,
+      release: `r${state.serial + 1}`,
+      signal: opts.signal ?? new AbortController().signal,
+      emit: (e) => events.push(e),
+    });
+    return { plan: p, result, events, writes: counter.writes, killed: this.driver.isKilled };
   }
 
   /** The state file as the next process reads it, checked by the full schema. */
