@@ -37,15 +37,39 @@ const journal = fc.record(
   { planGraphHash: str, release: str, startedAt: str, entries: fc.array(entry, { maxLength: 4 }) },
   { requiredKeys: ['startedAt', 'entries'] },
 );
+const release = fc.record(
+  {
+    number: fc.integer({ min: 1, max: 50 }),
+    at: str,
+    endedAt: str,
+    by: str,
+    git: str,
+    kind: fc.constantFrom('deploy', 'rollback'),
+    rollbackOf: fc.integer({ min: 1, max: 50 }),
+    graphHash: str,
+    summary: str,
+    changes: fc.array(fc.record({ id: str, kind: str, action: str }), { maxLength: 2 }),
+    images: fc.dictionary(str, str, { maxKeys: 2 }),
+    configs: fc.dictionary(str, str, { maxKeys: 2 }),
+    secrets: fc.dictionary(str, str, { maxKeys: 2 }),
+    result: fc.constantFrom('running', 'ok', 'failed', 'interrupted'),
+    reason: str,
+    rolledBack: fc.boolean(),
+    rolledBackBy: fc.integer({ min: 1, max: 50 }),
+    imagesRemoved: fc.boolean(),
+  },
+  { requiredKeys: ['number', 'at', 'by', 'kind', 'graphHash', 'summary', 'changes', 'images', 'configs', 'secrets', 'result'] },
+);
 const state = fc.record(
   {
-    stateVersion: fc.constantFrom(1, 2),
+    stateVersion: fc.constantFrom(1, 2, 3),
     lineage: fc.string({ minLength: 1, maxLength: 8 }),
     serial: fc.nat(100),
     cluster: str,
     resources: fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), resource, { maxKeys: 4 }),
     drained: fc.array(str, { maxLength: 3 }),
     journal,
+    releases: fc.array(release, { maxLength: 2 }),
   },
   { requiredKeys: ['stateVersion', 'lineage', 'serial', 'cluster', 'resources'] },
 );
@@ -105,7 +129,7 @@ describe('parseStateQuick', () => {
   });
 
   it('refuses a state version it does not know', () => {
-    expect(parseStateQuick({ stateVersion: 3, lineage: 'l', serial: 1, cluster: 'c', resources: {} })).toBeUndefined();
-    expect(StateJson.safeParse({ stateVersion: 3, lineage: 'l', serial: 1, cluster: 'c', resources: {} }).success).toBe(false);
+    expect(parseStateQuick({ stateVersion: 4, lineage: 'l', serial: 1, cluster: 'c', resources: {} })).toBeUndefined();
+    expect(StateJson.safeParse({ stateVersion: 4, lineage: 'l', serial: 1, cluster: 'c', resources: {} }).success).toBe(false);
   });
 });

@@ -110,7 +110,7 @@ describe('LocalStateStore: damaged files are refused, never overwritten', () => 
     ['empty', () => '', 'state.corrupt', /is empty/],
     ['not a state', () => JSON.stringify({ hello: 'world' }), 'state.corrupt', /not a valid berth state/],
     ['wrong field type', (t) => t.replace('"serial": 3', '"serial": "three"'), 'state.corrupt', /serial/],
-    ['newer schema', (t) => t.replace('"stateVersion": 2', '"stateVersion": 7'), 'state.newer-schema', /newer berth \(stateVersion 7; this berth reads 2\)/],
+    ['newer schema', (t) => t.replace('"stateVersion": 3', '"stateVersion": 7'), 'state.newer-schema', /newer berth \(stateVersion 7; this berth reads 3\)/],
   ];
   for (const [name, damage, code, message] of cases) {
     it(`${name}: ${code} with a pointer to the last good copy`, async () => {

@@ -17,6 +17,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   graph: { summary: 'print the resource graph (dependency order, or --dot)', load: async () => (await import('./commands/graph.ts')).graphCommand },
   init: { summary: 'write a starter cluster.ts into the current directory', load: async () => (await import('./commands/init.ts')).initCommand },
   drain: { summary: 'move replicas off a node at the next deploy (--undo to stop)', load: async () => (await import('./commands/drain.ts')).drainCommand },
+  history: { summary: 'list the releases, newest first (what changed, images, result)', load: async () => (await import('./commands/history.ts')).historyCommand },
+  rollback: { summary: 'go back to a recorded release (diff shown first, no rebuild)', load: async () => (await import('./commands/rollback.ts')).rollbackCommand },
   logs: { summary: "print a Deployment's or Job's logs (-f to follow)", load: async () => (await import('./commands/logs.ts')).logsCommand },
 };
 

@@ -41,6 +41,8 @@ export const ERROR_CODES = [
   'deploy.rollout-failed',
   'deploy.job-failed',
   'deploy.interrupted',
+  'rollback.no-release',
+  'rollback.refused',
   'cli.usage',
   'internal',
 ] as const;

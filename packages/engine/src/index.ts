@@ -31,6 +31,19 @@ export {
   type ObservedReplica,
 } from './plan/index.ts';
 export { schedule } from './schedule/index.ts';
+export {
+  KEEP_RELEASES,
+  nextReleaseNumber,
+  summarizeChanges,
+  currentRelease,
+  previousGoodRelease,
+  isRollbackTarget,
+  rollbackProblems,
+  type RollbackProblem,
+  type ReleaseStart,
+} from './state/releases.ts';
+export { RELEASE_RESULTS, RELEASE_KINDS, ReleaseRecord, type ReleaseResult, type ReleaseKind } from './state/schema.ts';
+export { chooseImageRetention, retainedReleases, DEFAULT_KEEP_IMAGES, type RetentionInput, type RetentionChoice } from './plan/retention.ts';
 export type { DestroyResult, Driver, NodeStatus, Replica, RunSpec, Readiness, ServiceRunSpec, VolumeChoice } from './targets/driver.ts';
 export { execute, type ExecuteInput, type ExecuteResult, type StepFailure } from './execute/executor.ts';
 export type { DeployEvent, EventSink } from './execute/events.ts';

@@ -100,6 +100,9 @@ export class Rig {
       forceUnlock: (c) => real.forceUnlock(c),
       readLock: (c) => real.readLock(c),
       history: (c) => real.history(c),
+      writeSnapshot: (c, h, t) => real.writeSnapshot(c, h, t),
+      readSnapshot: (c, h) => real.readSnapshot(c, h),
+      pruneSnapshots: (c, k) => real.pruneSnapshots(c, k),
       async write(lock: StateLock, next: State): Promise<State> {
         if (driver.isKilled) throw new MemoryKilled('a state write');
         const written = await real.write(lock, next);

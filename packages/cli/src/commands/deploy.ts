@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { BerthError } from '@berth/core';
-import { checkPlanBasis, describePlacements, type ExecuteResult, type Plan } from '@berth/engine';
+import { checkPlanBasis, DEFAULT_KEEP_IMAGES, describePlacements, type ExecuteResult, type Plan } from '@berth/engine';
 import { APP_OPTIONS, parse } from '../args.ts';
 import { needsBaseImage, prepareBaseImages } from '../base-images.ts';
 import type { CommandContext } from '../context.ts';
@@ -11,6 +11,7 @@ import { requireSecrets } from '../load/secrets.ts';
 import { liveProgress } from '../render/live.ts';
 import { progressPrinter } from '../render/progress.ts';
 import { renderPlan } from '../render/plan.ts';
+import { beginRelease, pruneSnapshots } from '../release.ts';
 import { closeSessions, hasChanges, openSessions, type ClusterSession } from '../session.ts';
 
 export const DEPLOY_HELP = `berth deploy [--app cluster.ts] [--yes] [--plan plan.json] [--parallelism N] [--json]
@@ -29,6 +30,9 @@ finished by running deploy again.
   --force-unlock        remove a stale lock left by a crashed berth first
   --allow-partial       deploy even when some replicas cannot be placed
   --preempt             evict lower-priority replicas to place higher-priority ones
+  --keep-images N       after a successful deploy, keep the images of the last N good releases
+                        (the rollback targets berth history lists) and remove older builds
+                        (default 3; 0 keeps only what runs)
   --verbose             show build output
   --json                print JSON lines: a "plan" event per cluster, the executor's step
                         events, and a "result" event per cluster (ok, seconds, urls); a
@@ -47,6 +51,7 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
     'allow-partial': { type: 'boolean' },
     preempt: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
+    'keep-images': { type: 'string' },
   });
   if (values.help) {
     ctx.stdout.write(DEPLOY_HELP);
@@ -59,6 +64,7 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
   if (!Number.isInteger(parallelism) || parallelism < 1) {
     throw new BerthError('cli.usage', `--parallelism must be a whole number >= 1, got "${values.parallelism}"`);
   }
+  const keepImages = keepImagesOption(values['keep-images']);
   const json = Boolean(values.json);
   const say = (s: string): void => {
     if (!json) ctx.stdout.write(s);
@@ -128,6 +134,7 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
           : { emit: progressPrinter(ctx.stdout, { color: ctx.color, json, verbose }), stop: () => undefined };
       const target = s.target;
       if (!target) throw new BerthError('internal', 'deploy opened its session without the target');
+      const start = await beginRelease({ store: s.store, graph: s.graph, state: s.state, plan: p, appDir: s.appDir, env: ctx.env });
       let result: ExecuteResult;
       try {
         result = await target.apply({
@@ -140,13 +147,16 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
           secretVersions: s.secrets.versions,
           appDir: s.appDir,
           parallelism,
-          release: `r${s.state.serial + 1}`,
+          release: `r${start.number}`,
+          record: { start },
+          keepImages,
           signal: ctx.signal,
           emit: progress.emit,
         });
       } finally {
         progress.stop();
       }
+      await pruneSnapshots(s.store, result.state);
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
       const urls = result.ok ? publishedUrls(s) : [];
       event({
@@ -159,7 +169,8 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
         ...(result.ok ? {} : { failed: result.failures.map((f) => f.id), skipped: result.skipped, interrupted: ctx.signal.aborted }),
       });
       if (result.ok) {
-        say(`${s.graph.cluster}: deployed in ${secs}s.\n`);
+        say(`${s.graph.cluster}: deployed in ${secs}s as release r${start.number}.\n`);
+        if (result.images && result.images.removed.length > 0) say(imagesLine(result.images));
         for (const u of urls) say(`  ${u.service}: ${u.url}\n`);
       } else {
         failed = true;
@@ -175,6 +186,19 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
   } finally {
     await closeSessions(sessions);
   }
+}
+
+/** `--keep-images N`: a whole number >= 0 (default DEFAULT_KEEP_IMAGES). */
+export function keepImagesOption(v: string | undefined): number {
+  if (v === undefined) return DEFAULT_KEEP_IMAGES;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new BerthError('cli.usage', `--keep-images must be a whole number >= 0, got "${v}"`, { hint: `the default, ${DEFAULT_KEEP_IMAGES}, keeps the images of the last ${DEFAULT_KEEP_IMAGES} good releases` });
+  return n;
+}
+
+export function imagesLine(images: NonNullable<ExecuteResult['images']>): string {
+  const n = images.removed.length;
+  return `  removed ${n} old image${n === 1 ? '' : 's'}; kept ${images.kept} (what runs and the releases berth rollback can go back to)\n`;
 }
 
 function savedPlan(ctx: CommandContext, file: string, s: ClusterSession): Plan {

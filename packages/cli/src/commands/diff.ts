@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { BerthError, type GraphJson } from '@berth/core';
-import { checkPlanBasis, describePlacements, PLAN_VERSION, type Observed, type Plan, type State } from '@berth/engine';
+import { checkPlanBasis, currentRelease, describePlacements, PLAN_VERSION, type Observed, type Plan, type State } from '@berth/engine';
 import { APP_OPTIONS, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { renderPlan } from '../render/plan.ts';
@@ -66,7 +66,7 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
       // The plan holds its placement: where each replica goes, what moves and why.
       for (const p of plans) ctx.stdout.write(`${JSON.stringify(p)}\n`);
     } else {
-      ctx.stdout.write(plans.map((p) => renderPlan(p, { color: ctx.color, verbose: Boolean(values.verbose) })).join('\n'));
+      ctx.stdout.write(sessions.map((s) => runsNowLine(s.state, hasChanges(s.plan)) + renderPlan(s.plan, { color: ctx.color, verbose: Boolean(values.verbose) })).join('\n'));
       for (const s of sessions) {
         // Where each replica will run, what moves and why, and what cannot be placed (per node).
         const lines = s.plan.placement ? describePlacements(s.graph, s.plan.placement) : [];
@@ -82,6 +82,19 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
   } finally {
     await closeSessions(sessions);
   }
+}
+
+/**
+ * Which release runs, and — after a rollback especially — whether the program is what runs:
+ * `r15 runs (a rollback to r12); the program differs from what runs:`.
+ */
+export function runsNowLine(state: State, changes: boolean): string {
+  const now = currentRelease(state);
+  if (!now) return '';
+  const what = now.kind === 'rollback' ? `a rollback to r${now.rollbackOf ?? '?'}` : 'deployed';
+  const result = now.result === 'ok' ? '' : `, ${now.result}`;
+  const tail = changes ? (now.kind === 'rollback' ? '; the program differs from what runs:' : '; the program differs from it:') : '; the program is what runs.';
+  return `r${now.number} runs (${what} ${now.at.replace(/\.\d+Z$/, 'Z')} by ${now.by}${result})${tail}\n`;
 }
 
 /** Written whole or not at all: a half-written plan file must not be deployable. */

@@ -17,6 +17,7 @@ import type { Driver } from '../targets/driver.ts';
 import { recordChange, type RecordOptions } from '../plan/record.ts';
 import { resolveSpecs } from '../plan/spec-hash.ts';
 import type { Change, Plan } from '../plan/types.ts';
+import { finishRelease, releasePins, startRelease, type ReleaseStart } from '../state/releases.ts';
 import type { JournalEntry, State } from '../state/schema.ts';
 import type { StateLock, StateStore } from '../state/store.ts';
 import { crashPointFromEnv } from './crash-point.ts';
@@ -44,6 +45,16 @@ export interface ExecuteInput {
   /** At most this many steps at once. @default 4 */
   readonly parallelism?: number;
   readonly release: string;
+  /**
+   * The release record to keep (state/releases.ts): written ahead as `running` before the first
+   * step, ended with the outcome. Absent: no record (tests of the executor alone).
+   */
+  readonly record?: { readonly start: ReleaseStart; readonly keep?: number };
+  /**
+   * Image ids to use instead of building or looking up, by ImageBuild / Image id: a rollback
+   * runs exactly the images its release ran, and never builds.
+   */
+  readonly pinnedImages?: Readonly<Record<string, string>>;
   readonly signal: AbortSignal;
   readonly emit: EventSink;
 }
@@ -60,6 +71,8 @@ export interface ExecuteResult {
   readonly failures: readonly StepFailure[];
   readonly skipped: readonly string[];
   readonly state: State;
+  /** What image retention did after the apply (the Docker target's, when asked). */
+  readonly images?: { readonly removed: readonly string[]; readonly kept: number };
 }
 
 
@@ -88,6 +101,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
     state: () => writer.state,
     specOf,
     replicaOf: (c) => resolved.get(c.id)?.replicaHash ?? specOf(c),
+    pinnedImage: (id) => input.pinnedImages?.[id],
     interrupted: (id) => journal.interrupted.get(id),
     progress: (id, message) => input.emit({ type: 'step-progress', id, message }),
   };
@@ -122,6 +136,10 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
     await (intent ? journal.done(change, record(opts)) : writer.commit(record(opts)));
   };
 
+  const record = input.record;
+  const now = (): string => new Date().toISOString();
+  // Written ahead, like a journal entry: a deploy killed from here on leaves a record saying so.
+  if (record) await writer.commit((s) => startRelease(s, record.start, now(), record.keep));
   await driver.prepare(input.signal);
   // Moves and forced rollouts are changes of their own in the plan: only no-ops are left out.
   const steps = plan.changes.filter((c) => c.action !== 'noop');
@@ -151,7 +169,15 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   if (input.signal.aborted && outcome.notStarted.length > 0) {
     failures.push({ id: outcome.notStarted[0] ?? '', reason: 'interrupted', detail: [], rolledBack: false });
   }
-  return { ok: failures.length === 0 && outcome.notStarted.length === 0, failures, skipped, state: writer.state };
+  const ok = failures.length === 0 && outcome.notStarted.length === 0;
+  if (record) {
+    const first = failures[0];
+    const result = ok ? 'ok' : input.signal.aborted ? 'interrupted' : 'failed';
+    const reason = first ? `${first.id}: ${first.reason}` : undefined;
+    const rolledBack = failures.some((f) => f.rolledBack);
+    await writer.commit((s) => finishRelease(s, record.start.number, { result, at: now(), ...(reason !== undefined && !ok ? { reason } : {}), ...(rolledBack ? { rolledBack } : {}), pins: releasePins(graph, s, input.secretVersions) }));
+  }
+  return { ok, failures, skipped, state: writer.state };
 }
 
 /**

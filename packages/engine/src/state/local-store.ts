@@ -4,6 +4,7 @@
  *   .berth/<cluster>.state.json            the current state (mode 0600)
  *   .berth/<cluster>.lock                  who is deploying (pid, host, time)
  *   .berth/history/<cluster>.<serial>.json the last N versions, for recovery
+ *   .berth/releases/<cluster>.<hash>.json  the program (graph) each recorded release deployed
  *
  * Every write is atomic (temp file, fsync, rename, fsync of the folder), so a crash leaves
  * either the old or the new state, never a mix. A file that does not validate is refused and
@@ -68,9 +69,31 @@ export class LocalStateStore implements StateStore {
   private historyPath(cluster: string, serial: number): string {
     return join(this.historyDir(), `${fileSafe(cluster)}.${serial}.json`);
   }
+  private snapshotDir(): string {
+    return join(this.dir, 'releases');
+  }
+  private snapshotPath(cluster: string, graphHash: string): string {
+    if (!/^[A-Za-z0-9_-]+$/.test(graphHash)) throw new StateError('state.corrupt', `not a graph hash: "${graphHash}"`);
+    return join(this.snapshotDir(), `${fileSafe(cluster)}.${graphHash}.json`);
+  }
   private show(p: string): string {
     const r = relative(this.base, p);
     return r === '' ? '.' : r.startsWith('..') ? p : r;
+  }
+
+  /** The clusters that have a state file here, sorted. */
+  async clusters(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (e) {
+      if (errCode(e) === 'ENOENT') return [];
+      throw e;
+    }
+    return names
+      .filter((n) => n.endsWith('.state.json'))
+      .map((n) => decodeURIComponent(n.slice(0, -'.state.json'.length)))
+      .sort();
   }
 
   async read(cluster: string): Promise<State | undefined> {
@@ -198,6 +221,41 @@ export class LocalStateStore implements StateStore {
     await this.atomicWrite(this.statePath(cluster), text);
     await this.prune(cluster);
     return written;
+  }
+
+  async writeSnapshot(cluster: string, graphHash: string, text: string): Promise<void> {
+    const path = this.snapshotPath(cluster, graphHash);
+    await mkdir(this.snapshotDir(), { recursive: true, mode: DIR_MODE });
+    // Content-addressed: an existing file already holds exactly this text.
+    if ((await readFile(path, 'utf8').catch(() => undefined)) === text) return;
+    await this.atomicWrite(path, text);
+  }
+
+  async readSnapshot(cluster: string, graphHash: string): Promise<string | undefined> {
+    try {
+      return await readFile(this.snapshotPath(cluster, graphHash), 'utf8');
+    } catch (e) {
+      if (errCode(e) === 'ENOENT') return undefined;
+      throw new StateError('state.corrupt', `cannot read the release snapshot ${this.show(this.snapshotPath(cluster, graphHash))}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  async pruneSnapshots(cluster: string, keep: ReadonlySet<string>): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.snapshotDir());
+    } catch (e) {
+      if (errCode(e) === 'ENOENT') return;
+      throw e;
+    }
+    const prefix = `${fileSafe(cluster)}.`;
+    for (const n of names) {
+      if (!n.startsWith(prefix) || !n.endsWith('.json')) continue;
+      const hash = n.slice(prefix.length, -'.json'.length);
+      // Exact shape only: cluster "a" must not touch "a.b.<hash>.json".
+      if (!/^[A-Za-z0-9_-]+$/.test(hash) || keep.has(hash)) continue;
+      await unlink(join(this.snapshotDir(), n)).catch(() => undefined);
+    }
   }
 
   private async ensureDirs(): Promise<void> {

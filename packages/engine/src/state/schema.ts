@@ -10,10 +10,12 @@ import { z } from 'zod';
  * 2: journal entries say what a step creates (`kind`, `specHash`, `creates`), and state may
  * hold the drained set. A version-1 file (neither was ever written then) is read as it is and
  * written back as version 2.
+ * 3: state may hold release records (`releases`, see release.ts). Versions 1 and 2 hold none and
+ * are read as they are.
  */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 /** The versions this berth reads. */
-export const READABLE_STATE_VERSIONS: readonly number[] = [1, 2];
+export const READABLE_STATE_VERSIONS: readonly number[] = [1, 2, 3];
 
 /** Where one replica of a Deployment runs. */
 export const StatePlacement = z.strictObject({ ordinal: z.number().int().min(0), node: z.string() });
@@ -99,8 +101,67 @@ export const StateJournal = z.strictObject({
 });
 export type StateJournal = z.infer<typeof StateJournal>;
 
+export const RELEASE_KINDS = ['deploy', 'rollback'] as const;
+export type ReleaseKind = (typeof RELEASE_KINDS)[number];
+/**
+ * - running: the deploy is under way, or was killed (the next deploy marks it `interrupted`).
+ * - ok: every step finished.
+ * - failed: a step failed (`reason`); `rolledBack` when its rollout put the old replicas back.
+ * - interrupted: cut short (Ctrl-C, kill); a later deploy finished what it left.
+ */
+export const RELEASE_RESULTS = ['running', 'ok', 'failed', 'interrupted'] as const;
+export type ReleaseResult = (typeof RELEASE_RESULTS)[number];
+
+/** One changed resource of a release, as the plan said. */
+export const ReleaseChange = z.strictObject({ id: z.string(), kind: z.string(), action: z.string() });
+export type ReleaseChange = z.infer<typeof ReleaseChange>;
+
+/**
+ * One deploy or rollback: what `berth history` lists and `berth rollback` goes back to. Never a
+ * secret value: Secrets appear as their HMAC versions only. The program as deployed (the graph,
+ * with Config contents) is kept beside state under `graphHash` (the store's snapshots), so a
+ * rollback needs neither the old program nor a rebuild: `images` pins every image by id.
+ */
+export const ReleaseRecord = z.strictObject({
+  /** `r<number>` is the `berth.release` label of what it created. */
+  number: z.number().int().min(1),
+  /** ISO time it started. */
+  at: z.string(),
+  /** ISO time it ended (absent while running). */
+  endedAt: z.string().optional(),
+  /** `user@host` it ran from. */
+  by: z.string(),
+  /** `git describe --always --dirty` of the program's folder, when it is in git. */
+  git: z.string().optional(),
+  kind: z.enum(RELEASE_KINDS),
+  /** For a rollback: the release it went back to. */
+  rollbackOf: z.number().int().min(1).optional(),
+  /** sha256 of the graph it deployed: the key of its snapshot. */
+  graphHash: z.string(),
+  /** One line: `replace site, update site-image`. */
+  summary: z.string(),
+  changes: z.array(ReleaseChange),
+  /** Image id (`sha256:…`) per ImageBuild and Image id, as it ran after this release. */
+  images: z.record(z.string(), z.string()),
+  /** Content hash per Config id. */
+  configs: z.record(z.string(), z.string()),
+  /** HMAC version per Secret id (never a value). */
+  secrets: z.record(z.string(), z.string()),
+  result: z.enum(RELEASE_RESULTS),
+  /** Why it failed or was interrupted. */
+  reason: z.string().optional(),
+  /** A failed rollout put the previous replicas back. */
+  rolledBack: z.boolean().optional(),
+  /** A later rollback went back past it: the release that did. */
+  rolledBackBy: z.number().int().min(1).optional(),
+  /** Image retention removed at least one of its images: it can no longer be rolled back to. */
+  imagesRemoved: z.boolean().optional(),
+});
+export type ReleaseRecord = z.infer<typeof ReleaseRecord>;
+const ReleaseRecords = z.array(ReleaseRecord);
+
 export const StateJson = z.strictObject({
-  stateVersion: z.union([z.literal(1), z.literal(STATE_VERSION)]),
+  stateVersion: z.union([z.literal(1), z.literal(2), z.literal(STATE_VERSION)]),
   /** A uuid made once when the cluster's state is first created; never changes afterwards. */
   lineage: z.string().min(1),
   /** Incremented by every write; a saved plan records it and is refused when it moved on. */
@@ -114,12 +175,14 @@ export const StateJson = z.strictObject({
   drained: z.array(z.string()).optional(),
   /** The steps of the deploy in progress (or of the last one). */
   journal: StateJournal.optional(),
+  /** The last releases, newest first (bounded: release.ts keeps KEEP_RELEASES). */
+  releases: ReleaseRecords.optional(),
 });
 /** The state as stored (defaults filled in). */
 export type State = z.output<typeof StateJson>;
 
 const RESOURCE_KEYS = new Set(['kind', 'path', 'specHash', 'replicaHash', 'props', 'inputs', 'dependsOn', 'outputs', 'placements', 'secretVersions']);
-const STATE_KEYS = new Set(['stateVersion', 'lineage', 'serial', 'cluster', 'resources', 'drained', 'journal']);
+const STATE_KEYS = new Set(['stateVersion', 'lineage', 'serial', 'cluster', 'resources', 'drained', 'journal', 'releases']);
 const JOURNAL_KEYS = new Set(['planGraphHash', 'release', 'startedAt', 'entries']);
 const ENTRY_KEYS = new Set(['id', 'action', 'status', 'at', 'kind', 'specHash', 'creates', 'message']);
 const STATUSES: ReadonlySet<unknown> = new Set(JOURNAL_STATUSES);
@@ -177,6 +240,8 @@ export function parseStateQuick(raw: unknown): State | undefined {
   if (!READABLE_STATE_VERSIONS.includes(raw.stateVersion as number) || typeof raw.lineage !== 'string' || raw.lineage.length < 1) return undefined;
   if (!natural(raw.serial) || typeof raw.cluster !== 'string' || !isObject(raw.resources)) return undefined;
   if (raw.drained !== undefined && !stringArray(raw.drained)) return undefined;
+  // At most a few dozen small records: zod itself is cheap here and keeps the check exact.
+  if (raw.releases !== undefined && !ReleaseRecords.safeParse(raw.releases).success) return undefined;
   const resources = raw.resources;
   for (const id in resources) {
     const r = resources[id];

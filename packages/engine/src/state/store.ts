@@ -58,4 +58,13 @@ export interface StateStore {
   readLock(cluster: string): Promise<LockInfo | undefined>;
   /** Previous versions kept, newest first. */
   history(cluster: string): Promise<HistoryEntry[]>;
+  /**
+   * Keeps the program a release deployed (its graph JSON) under the graph's hash, so a
+   * rollback needs no old program. Idempotent; durable when it resolves.
+   */
+  writeSnapshot(cluster: string, graphHash: string, text: string): Promise<void>;
+  /** A snapshot kept by `writeSnapshot`, or undefined when it is not (any more). */
+  readSnapshot(cluster: string, graphHash: string): Promise<string | undefined>;
+  /** Removes the cluster's snapshots whose hash is not in `keep`. */
+  pruneSnapshots(cluster: string, keep: ReadonlySet<string>): Promise<void>;
 }

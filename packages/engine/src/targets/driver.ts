@@ -162,6 +162,13 @@ export interface Driver {
   /** Points an existing Service at `backends` without touching anything else; false when it does not exist. */
   setServiceBackends(resourceId: string, targetPorts: readonly number[], backends: readonly Replica[]): Promise<boolean>;
   removeService(resourceId: string): Promise<void>;
+  /**
+   * Image ids built for the cluster and image ids any container uses (image retention reads
+   * both). Optional: a driver that builds no images keeps none.
+   */
+  listImages?(): Promise<{ readonly built: readonly string[]; readonly inUse: readonly string[] }>;
+  /** Removes these images where they are; one still in use stays. Returns the ids removed. */
+  removeImages?(ids: readonly string[]): Promise<readonly string[]>;
   /** Removes everything labelled for the cluster; volumes only when asked (all, or these Volume ids). */
   destroy(opts: { volumes: VolumeChoice }): Promise<DestroyResult>;
   /** Log lines of a resource's containers. */

@@ -65,7 +65,13 @@ export interface LogOptions {
 }
 
 /** Carrying out a plan: everything the executor needs except how to reach the runtime. */
-export type ApplyInput = Omit<ExecuteInput, 'driver'>;
+export type ApplyInput = Omit<ExecuteInput, 'driver'> & {
+  /**
+   * Image retention after a successful apply: keep the images of this many ok releases
+   * (plan/retention.ts), remove older builds. Absent: remove nothing.
+   */
+  readonly keepImages?: number;
+};
 
 /** The effectful half: one per opened Cluster; `close()` releases its connections. */
 export interface Target {
@@ -77,6 +83,8 @@ export interface Target {
   destroy(opts: { readonly volumes: VolumeChoice }): Promise<DestroyResult>;
   status(graph: GraphJson, state: State | undefined): Promise<StatusRow[]>;
   logs(resourceId: string, opts: LogOptions): Promise<void>;
+  /** Of these image ids, the ones the target's engines do not hold (a rollback refuses then). Optional. */
+  missingImages?(ids: readonly string[]): Promise<string[]>;
   /** Where each published Service answers, given the nodes observed (an unreachable node publishes nothing). */
   endpoints(graph: GraphJson, nodes: readonly NodeStatus[]): Array<{ readonly service: string; readonly url: string }>;
   close(): Promise<void>;

@@ -26,6 +26,8 @@ export interface StepContext {
   specOf(change: Change): string;
   /** What a Deployment's containers are labelled with and compared by (spec-hash.ts). */
   replicaOf(change: Change): string;
+  /** The image id a rollback pins this ImageBuild or Image to (no build, no lookup by name). */
+  pinnedImage(id: string): string | undefined;
   /** The journal entry an earlier, interrupted deploy left `started` for this id. */
   interrupted(id: string): JournalEntry | undefined;
   progress(id: string, message: string): void;

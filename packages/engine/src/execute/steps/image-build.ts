@@ -10,6 +10,11 @@ export function imageBuildIntent(_ctx: StepContext, r: R): StepIntent {
 }
 
 export async function runImageBuild(ctx: StepContext, r: R, _change: Change): Promise<StepResult> {
+  const pinned = ctx.pinnedImage(r.id);
+  if (pinned !== undefined) {
+    ctx.progress(r.id, `using ${pinned.slice(0, 19)} (pinned by the release)`);
+    return { outputs: { image: (await ctx.driver.resolveImage(r.id, pinned)).image, cached: true } };
+  }
   ctx.progress(r.id, 'building');
   const built = await ctx.driver.buildImage(r.id, r.props, ctx.appDir, (line) => ctx.progress(r.id, line), ctx.signal);
   return { outputs: { image: built.image, cached: built.cached } };

@@ -3,5 +3,6 @@ import type { ResourceOf } from '@berth/core';
 import type { StepContext, StepResult } from './context.ts';
 
 export async function runImage(ctx: StepContext, r: ResourceOf<'Image'>): Promise<StepResult> {
-  return { outputs: { image: (await ctx.driver.resolveImage(r.id, r.props.name)).image } };
+  // A rollback runs the image id its release ran, whatever the name points at now.
+  return { outputs: { image: (await ctx.driver.resolveImage(r.id, ctx.pinnedImage(r.id) ?? r.props.name)).image } };
 }

@@ -266,6 +266,21 @@ export class DockerClusterDriver implements Driver {
     await Promise.all(this.live().map((d) => d.removeService(resourceId)));
   }
 
+  /** Every node's images: an image is built on one node and shipped to others, so each may hold it. */
+  async listImages(): Promise<{ built: string[]; inUse: string[] }> {
+    await this.checkReachable();
+    const rs = await Promise.all(this.live().map((d) => d.listImages()));
+    return { built: [...new Set(rs.flatMap((r) => r.built))], inUse: [...new Set(rs.flatMap((r) => r.inUse))] };
+  }
+
+  /** Removed where each node has it; an unreachable node keeps its copies until a later deploy. */
+  async removeImages(ids: readonly string[]): Promise<string[]> {
+    await this.checkReachable();
+    const rs = await Promise.all(this.live().map((d) => d.removeImages(ids)));
+    // Gone only where every live node removed (or never had) it.
+    return ids.filter((id) => rs.every((r) => r.includes(id)));
+  }
+
   async destroy(opts: { volumes: VolumeChoice }): Promise<DestroyResult> {
     await this.checkReachable();
     const rs = await Promise.all(this.live().map((d) => d.destroy(opts)));

@@ -12,7 +12,7 @@ import { containerIp, createContainer, inspectContainer, listContainers, removeC
 import { removeAllByLabel } from './cleanup.ts';
 import { ContainerEvents } from './events.ts';
 import { waitForHealth, type HealthOutcome } from './health.ts';
-import { buildImage, tryImageId } from './images.ts';
+import { buildImage, clusterImages, removeImages, tryImageId } from './images.ts';
 import { LABEL_CLUSTER, LABEL_COMPONENT, LABEL_ORDINAL, LABEL_RELEASE, LABEL_RESOURCE, LABEL_SPEC } from './labels.ts';
 import { followLogs, readLogs, type LogLine } from './logs.ts';
 import { dropNetwork, ensureClusterNetwork, ensureNetwork, networkName } from './networks.ts';
@@ -545,6 +545,14 @@ export class DockerDriver implements Driver {
   async removeService(resourceId: string): Promise<void> {
     const p = await this.proxyOf(resourceId);
     if (p) await removeContainer(this.client, p.id, { force: true });
+  }
+
+  listImages(): Promise<{ built: string[]; inUse: string[] }> {
+    return clusterImages(this.client, this.cluster);
+  }
+
+  removeImages(ids: readonly string[]): Promise<string[]> {
+    return removeImages(this.client, ids);
   }
 
   async destroy(opts: { volumes: VolumeChoice }): Promise<DestroyResult> {

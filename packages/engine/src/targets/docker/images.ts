@@ -216,3 +216,36 @@ export async function transferImages(from: DockerClient, to: DockerClient, refs:
 export async function removeImage(client: DockerClient, ref: string, force = false): Promise<void> {
   await tryWrap(`remove image ${ref}`, () => client.docker.getImage(ref).remove({ force }));
 }
+
+/**
+ * Image ids berth built for `cluster` (by its label; intermediate build layers carry none), and
+ * the image ids any container on the engine uses, of any cluster and in any state.
+ */
+export async function clusterImages(client: DockerClient, cluster: string): Promise<{ built: string[]; inUse: string[] }> {
+  const [images, containers] = await Promise.all([
+    wrap('list images', () => client.docker.listImages({ filters: JSON.stringify({ label: [`${LABEL_CLUSTER}=${cluster}`, `${LABEL_COMPONENT}=image`] }) })),
+    wrap('list containers', () => client.docker.listContainers({ all: true })),
+  ]);
+  return { built: images.map((i) => i.Id), inUse: [...new Set(containers.map((c) => c.ImageID))] };
+}
+
+/**
+ * Removes images by id without force: the engine itself refuses one a container still uses (a
+ * race with another deploy cannot take an image from under a container). Returns the ids removed.
+ */
+export async function removeImages(client: DockerClient, ids: readonly string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const id of ids) {
+    try {
+      // noprune false: the untagged parent layers of a classic build go with it.
+      await client.docker.getImage(id).remove({ force: false });
+      removed.push(id);
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status === 404) removed.push(id);
+      // 409: in use or tagged elsewhere; it stays, and the next deploy tries again.
+      else if (status !== 409) throw dockerError(`remove image ${id}`, e);
+    }
+  }
+  return removed;
+}

@@ -5,6 +5,7 @@
  */
 import { dockerHostsOf, type GraphJson } from '@berth/core';
 import { execute } from '../../execute/executor.ts';
+import { retainImages } from '../../execute/retain-images.ts';
 import { isReadyNow } from '../../execute/rollout.ts';
 import type { State } from '../../state/schema.ts';
 import type { Driver, NodeStatus } from '../driver.ts';
@@ -31,8 +32,13 @@ export class DockerTarget implements Target {
     return { observed, nodes: await nodes };
   }
 
-  apply(input: ApplyInput): ReturnType<Target['apply']> {
-    return execute({ ...input, driver: this.driver });
+  async apply(input: ApplyInput): ReturnType<Target['apply']> {
+    const { keepImages, ...rest } = input;
+    const result = await execute({ ...rest, driver: this.driver });
+    // Only after success: a failed deploy may be rolled back to what it replaced.
+    if (!result.ok || keepImages === undefined) return result;
+    const kept = await retainImages(this.driver, input.store, input.lock, result.state, keepImages);
+    return kept ? { ...result, state: kept.state, images: { removed: kept.removed, kept: kept.kept } } : result;
   }
 
   destroy(opts: Parameters<Target['destroy']>[0]): ReturnType<Target['destroy']> {
@@ -72,6 +78,18 @@ export class DockerTarget implements Target {
       });
     }
     return rows;
+  }
+
+  async missingImages(ids: readonly string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const id of ids) {
+      try {
+        await this.driver.resolveImage(id, id);
+      } catch {
+        out.push(id);
+      }
+    }
+    return out;
   }
 
   logs(resourceId: string, opts: LogOptions): Promise<void> {
