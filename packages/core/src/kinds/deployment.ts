@@ -21,6 +21,25 @@ export const deploymentSchema = <R, V>(k: SchemaKit<R, V>) =>
         maxUnavailable: z.number().int().min(0).default(0),
         /** How long a new replica may take to become healthy before the update rolls back. @default "60s" */
         progressDeadline: k.durationDefault('60s'),
+        /**
+         * Start a few replicas of the new spec first, beside the old ones and behind the same
+         * Services (requests split by replica count), watch them for `pause`, then roll the rest
+         * (`promote: 'auto'`) or stop there until `berth promote` / `berth abort` (`'manual'`).
+         * A failing health check or more than `maxErrors` failed requests to a canary (5xx
+         * answers and connection failures, counted by berth's proxy) aborts: the canary goes,
+         * the old replicas are untouched. Only an update of a running Deployment has a canary.
+         * @example { replicas: 1, pause: '30s', promote: 'auto' }
+         */
+        canary: strictObject({
+          /** How many replicas, or a share of `replicas` (`'10%'`, at least 1). @default 1 */
+          replicas: z.union([z.number().int().min(1, 'must be >= 1'), z.string().regex(/^(100|[1-9][0-9]?)%$/, "a share from '1%' to '100%'")]).default(1),
+          /** How long the canary is watched before it is promoted. @default "30s" */
+          pause: k.durationDefault('30s'),
+          /** `auto`: roll the rest after the pause; `manual`: wait for `berth promote` or `berth abort`. @default "auto" */
+          promote: z.enum(['auto', 'manual']).default('auto'),
+          /** Failed requests to the canary tolerated during the pause. @default 0 */
+          maxErrors: z.number().int().min(0, 'must be >= 0').default(0),
+        }).optional(),
       })
       .refine((u) => u.maxSurge + u.maxUnavailable > 0, 'maxSurge and maxUnavailable cannot both be 0')
       .prefault({}),
