@@ -19,6 +19,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   drain: { summary: 'move replicas off a node at the next deploy (--undo to stop)', load: async () => (await import('./commands/drain.ts')).drainCommand },
   history: { summary: 'list the releases, newest first (what changed, images, result)', load: async () => (await import('./commands/history.ts')).historyCommand },
   rollback: { summary: 'go back to a recorded release (diff shown first, no rebuild)', load: async () => (await import('./commands/rollback.ts')).rollbackCommand },
+  promote: { summary: "roll the rest of a Deployment whose manual canary holds", load: async () => (await import('./commands/canary.ts')).promoteCommand },
+  abort: { summary: "remove a Deployment's held canary; the old replicas stay", load: async () => (await import('./commands/canary.ts')).abortCommand },
   logs: { summary: "print a Deployment's or Job's logs (-f to follow)", load: async () => (await import('./commands/logs.ts')).logsCommand },
 };
 

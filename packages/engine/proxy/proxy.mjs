@@ -44,14 +44,14 @@ if (process.argv[2] === 'ctl') {
 function serve() {
   /** port -> { server, backends: string[], next: number } */
   const listeners = new Map();
-  /** "host:port" -> { active, total, failures, downUntil } */
+  /** "host:port" -> { active, total, failures (connects that failed), errors (5xx answers), downUntil } */
   const backendStats = new Map();
   let generation = 0;
   let config = { listeners: [] };
 
   const stat = (b) => {
     let s = backendStats.get(b);
-    if (!s) backendStats.set(b, (s = { active: 0, total: 0, failures: 0, downUntil: 0 }));
+    if (!s) backendStats.set(b, (s = { active: 0, total: 0, failures: 0, errors: 0, downUntil: 0 }));
     return s;
   };
 
@@ -106,6 +106,12 @@ function serve() {
       s.active++;
       s.total++;
       s.downUntil = 0;
+      // A 5xx status line at the start of the answer is a failed request (a canary's error
+      // count). Only each connection's first answer is read: the proxy forwards bytes, it does
+      // not parse HTTP, and a keep-alive connection's later answers are not told apart.
+      upstream.once('data', (chunk) => {
+        if (/^HTTP\/\d(?:\.\d)? 5\d\d /.test(chunk.toString('latin1', 0, 16))) s.errors++;
+      });
       let closed = false;
       const done = () => {
         if (closed) return;
@@ -168,7 +174,7 @@ function serve() {
   function stats() {
     const out = { generation, backends: {} };
     for (const [b, s] of [...backendStats].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      out.backends[b] = { active: s.active, total: s.total, failures: s.failures };
+      out.backends[b] = { active: s.active, total: s.total, failures: s.failures, errors: s.errors };
     }
     return out;
   }

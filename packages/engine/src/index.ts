@@ -39,6 +39,7 @@ export {
   previousGoodRelease,
   isRollbackTarget,
   rollbackProblems,
+  abortCanaryState,
   type RollbackProblem,
   type ReleaseStart,
 } from './state/releases.ts';

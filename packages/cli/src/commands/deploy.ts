@@ -166,10 +166,16 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
         changed: true,
         seconds: Number(secs),
         urls,
+        release: start.number,
+        ...(result.canaries ? { canaries: result.canaries } : {}),
         ...(result.ok ? {} : { failed: result.failures.map((f) => f.id), skipped: result.skipped, interrupted: ctx.signal.aborted }),
       });
       if (result.ok) {
         say(`${s.graph.cluster}: deployed in ${secs}s as release r${start.number}.\n`);
+        for (const id of result.canaries ?? []) {
+          const n = result.state.resources[id]?.canary?.replicas ?? 1;
+          say(`  ${id}: canary of ${n} replica${n === 1 ? '' : 's'} passed its pause and runs beside the old ones; finish with berth promote ${id} or berth abort ${id}\n`);
+        }
         if (result.images && result.images.removed.length > 0) say(imagesLine(result.images));
         for (const u of urls) say(`  ${u.service}: ${u.url}\n`);
       } else {

@@ -26,6 +26,8 @@ function resultText(r: ReleaseRecord): string {
       return 'ok';
     case 'running':
       return 'running';
+    case 'canary':
+      return `canary holds${r.reason ? `: ${r.reason}` : ''}`;
     case 'interrupted':
       return `interrupted${r.reason ? `: ${r.reason}` : ''}`;
     case 'failed':

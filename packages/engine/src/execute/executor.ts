@@ -17,7 +17,7 @@ import type { Driver } from '../targets/driver.ts';
 import { recordChange, type RecordOptions } from '../plan/record.ts';
 import { resolveSpecs } from '../plan/spec-hash.ts';
 import type { Change, Plan } from '../plan/types.ts';
-import { finishRelease, releasePins, startRelease, type ReleaseStart } from '../state/releases.ts';
+import { finishRelease, markCanary, releasePins, startRelease, type ReleaseStart } from '../state/releases.ts';
 import type { JournalEntry, State } from '../state/schema.ts';
 import type { StateLock, StateStore } from '../state/store.ts';
 import { crashPointFromEnv } from './crash-point.ts';
@@ -26,7 +26,7 @@ import type { EventSink } from './events.ts';
 import { Journal } from './journal.ts';
 import { RolloutFailed } from './rollout.ts';
 import { StateWriter } from './state-writer.ts';
-import { deleteIsEffectful, deleteResource, intentOf, runKind, type StepContext, type StepIntent } from './steps/index.ts';
+import { deleteIsEffectful, deleteResource, intentOf, runKind, type StepContext, type StepIntent, type StepResult } from './steps/index.ts';
 
 export interface ExecuteInput {
   readonly graph: GraphJson;
@@ -71,6 +71,8 @@ export interface ExecuteResult {
   readonly failures: readonly StepFailure[];
   readonly skipped: readonly string[];
   readonly state: State;
+  /** Deployments whose `manual` canary holds, waiting for `berth promote` / `berth abort`. */
+  readonly canaries?: readonly string[];
   /** What image retention did after the apply (the Docker target's, when asked). */
   readonly images?: { readonly removed: readonly string[]; readonly kept: number };
 }
@@ -114,6 +116,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
     const intent: StepIntent | undefined = r === undefined || change.action === 'delete' ? (deleteIsEffectful(change.kind) ? { creates: [] } : undefined) : intentOf(ctx, r, change);
     if (intent) await journal.started(change, intent);
     let opts: RecordOptions = {};
+    let heldCanary: StepResult['canaryHeld'];
     try {
       if (change.action === 'delete' || r === undefined) {
         await deleteResource(driver, change.id, change.kind);
@@ -123,7 +126,8 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
         const prior = movedFrom !== undefined ? input.state.resources[movedFrom] : undefined;
         if (prior) outputs.set(r.id, { ...prior.outputs });
         const result = await runKind(ctx, r, change);
-        outputs.set(r.id, result.outputs);
+        heldCanary = result.canaryHeld;
+        if (!heldCanary) outputs.set(r.id, result.outputs);
         if (movedFrom !== undefined && (r.kind === 'Deployment' || r.kind === 'Job')) await deleteResource(driver, movedFrom, r.kind);
         opts = { outputs: result.outputs, ...(result.placements ? { placements: result.placements } : {}) };
       }
@@ -133,8 +137,16 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
       if (intent && !input.signal.aborted) await journal.failed(change, intent, e instanceof Error ? e.message : String(e)).catch(() => undefined);
       throw e;
     }
+    if (heldCanary) {
+      // Not recorded as done: state keeps the spec that still serves, marked with the canary.
+      const mark = { replicaHash: ctx.replicaOf(change), specHash: specOf(change), replicas: heldCanary.replicas, since: new Date().toISOString(), release: input.release };
+      held.push(change.id);
+      await (intent ? journal.done(change, (s) => markCanary(s, change.id, mark)) : writer.commit((s) => markCanary(s, change.id, mark)));
+      return;
+    }
     await (intent ? journal.done(change, record(opts)) : writer.commit(record(opts)));
   };
+  const held: string[] = [];
 
   const record = input.record;
   const now = (): string => new Date().toISOString();
@@ -172,12 +184,12 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   const ok = failures.length === 0 && outcome.notStarted.length === 0;
   if (record) {
     const first = failures[0];
-    const result = ok ? 'ok' : input.signal.aborted ? 'interrupted' : 'failed';
-    const reason = first ? `${first.id}: ${first.reason}` : undefined;
+    const result = !ok ? (input.signal.aborted ? 'interrupted' : 'failed') : held.length > 0 ? 'canary' : 'ok';
+    const reason = first ? `${first.id}: ${first.reason}` : held.length > 0 ? `canary of ${held.join(', ')} waits for berth promote or berth abort` : undefined;
     const rolledBack = failures.some((f) => f.rolledBack);
-    await writer.commit((s) => finishRelease(s, record.start.number, { result, at: now(), ...(reason !== undefined && !ok ? { reason } : {}), ...(rolledBack ? { rolledBack } : {}), pins: releasePins(graph, s, input.secretVersions) }));
+    await writer.commit((s) => finishRelease(s, record.start.number, { result, at: now(), ...(reason !== undefined ? { reason } : {}), ...(rolledBack ? { rolledBack } : {}), pins: releasePins(graph, s, input.secretVersions) }));
   }
-  return { ok, failures, skipped, state: writer.state };
+  return { ok, failures, skipped, state: writer.state, ...(held.length > 0 ? { canaries: held } : {}) };
 }
 
 /**

@@ -6,7 +6,9 @@
  * rerun finds the half-done rollout and finishes it.
  */
 import { BerthError } from '@berth/core';
+import { canaryCount, decideCanary, type CanarySpec } from '../plan/canary.ts';
 import type { Driver, NotReady, Replica, RunSpec } from '../targets/driver.ts';
+import { sleep } from './sleep.ts';
 
 export interface RolloutInput {
   readonly driver: Driver;
@@ -25,7 +27,18 @@ export interface RolloutInput {
   readonly unplaced?: ReadonlySet<number>;
   readonly progress: (message: string) => void;
   readonly signal: AbortSignal;
+  /**
+   * Start canary replicas of the new spec first (plan/canary.ts decides). Only when old
+   * replicas serve and none of the new spec runs yet: a rerun after a kill, or `berth promote`,
+   * finds the canary and rolls the rest.
+   */
+  readonly canary?: CanarySpec;
+  /** A `manual` canary passed its pause and holds: the rollout returns the canary replicas without rolling the rest. */
+  readonly onHold?: (canary: readonly Replica[]) => void;
 }
+
+/** How often the canary is looked at during its pause. */
+const CANARY_LOOK_MS = 500;
 
 export class RolloutFailed extends BerthError {
   readonly detail: readonly string[];
@@ -78,7 +91,7 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
   };
   // A half-done earlier rollout may have left containers of this spec that never became ready:
   // they are replaced like any other.
-  const missing: number[] = [];
+  let missing: number[] = [];
   for (let o = 0; o < replicas; o++) if (!current.has(o) && !input.unplaced?.has(o)) missing.push(o);
 
   const swapped: Array<{ ordinal: number; fresh: Replica; old: Replica[] }> = [];
@@ -87,6 +100,29 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
   // so every missing replica starts at once instead of maxSurge at a time.
   const batchSize = serving.size === 0 ? Math.max(1, missing.length) : Math.max(1, surge > 0 ? surge : input.maxUnavailable);
   if (missing.length > 0) await pushBackends();
+
+  // A canary only updates something that serves: on a first deploy there is nothing to compare with.
+  if (input.canary && missing.length > 0 && serving.size > 0 && current.size === 0) {
+    const ordinals = missing.slice(0, canaryCount(replicas, input.canary));
+    const canary = await runCanary(input, input.canary, live, serving, ordinals, pushBackends);
+    for (const r of canary) current.set(r.ordinal, r);
+    if (canary.length > 0 && input.onHold && input.canary.promote === 'manual') {
+      input.onHold(canary);
+      return canary;
+    }
+    // Promoted: the canaries take their ordinals' place, like any batch (a later failure puts the old back).
+    const old = canary.map((r) => ({ r, old: [...serving.values()].filter((x) => x.ordinal === r.ordinal && x.specHash !== specHash) }));
+    for (const o of old) {
+      for (const x of o.old) serving.delete(x.containerId);
+      swapped.push({ ordinal: o.r.ordinal, fresh: o.r, old: o.old });
+    }
+    await pushBackends();
+    const toStop = old.flatMap((o) => o.old);
+    await drain(input, toStop);
+    for (const x of toStop) await driver.stopReplica(x).catch(() => undefined);
+    missing = missing.filter((o) => !ordinals.includes(o));
+    input.progress(`canary promoted: rolling the other ${missing.length} replica${missing.length === 1 ? '' : 's'}`);
+  }
 
   for (let i = 0; i < missing.length; i += batchSize) {
     if (input.signal.aborted) throw new BerthError('deploy.interrupted', `rollout of ${id} interrupted`, { hint: 'run berth deploy again to finish it' });
@@ -173,6 +209,67 @@ export async function rollout(input: RolloutInput): Promise<Replica[]> {
     }
   }
   return [...current.values()].sort((a, b) => a.ordinal - b.ordinal);
+}
+
+/**
+ * Starts the canary replicas of `ordinals` beside the old ones, puts them into the Services
+ * once ready, and watches them for the pause: health and the proxies' error counts. Returns the
+ * canary replicas when it may be promoted (or held); on a failure it removes them — the old
+ * replicas were never touched — and throws RolloutFailed (rolled back) with the reason.
+ */
+async function runCanary(input: RolloutInput, spec: CanarySpec, live: readonly Replica[], serving: Map<string, Replica>, ordinals: readonly number[], push: () => Promise<void>): Promise<Replica[]> {
+  const { driver, id, specHash } = input;
+  const serviceIds = input.services.map((s) => s.id);
+  // Same name as the canary (a container of this spec and ordinal left not ready by a kill): it serves nothing.
+  for (const o of ordinals) for (const r of live.filter((x) => x.ordinal === o && x.specHash === specHash && !serving.has(x.containerId))) await driver.removeReplica(r);
+  input.progress(`canary: starting ${ordinals.length} replica${ordinals.length === 1 ? '' : 's'} of the new spec beside ${serving.size}`);
+  const started = await Promise.allSettled(ordinals.map((o) => driver.startReplica(input.spec(o), input.signal)));
+  const fresh = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const abort = async (reason: string, detail: readonly string[]): Promise<never> => {
+    for (const r of fresh) serving.delete(r.containerId);
+    await push();
+    await drain(input, fresh);
+    for (const r of fresh) await driver.removeReplica(r).catch(() => undefined);
+    input.progress('canary aborted: the old replicas are serving, untouched');
+    throw new RolloutFailed(`canary of ${id} aborted: ${reason}`, detail, true);
+  };
+  const startError = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (startError) return abort(`a canary replica could not start: ${startError.reason instanceof Error ? startError.reason.message : String(startError.reason)}`, []);
+  const readiness = await Promise.all(fresh.map((r) => driver.waitReady(r, input.progressDeadlineMs, input.signal)));
+  const failed = readiness.findIndex((x) => !x.ready);
+  if (failed >= 0) {
+    const why = readiness[failed] as NotReady;
+    return abort(`canary replica ${fresh[failed]?.ordinal} did not become ready: ${why.reason}`, why.detail);
+  }
+  for (const r of fresh) serving.set(r.containerId, r);
+  await push();
+  const errorsOf = async (): Promise<number> => {
+    if (!driver.replicaErrors || serviceIds.length === 0) return 0;
+    const counts = await Promise.all(fresh.map((r) => driver.replicaErrors?.(r, serviceIds).catch(() => 0) ?? 0));
+    return counts.reduce((a, b) => a + b, 0);
+  };
+  // A running total, read once now: only what happens from here on counts against the canary.
+  const base = await errorsOf();
+  const t0 = Date.now();
+  input.progress(`canary: ${fresh.length} replica${fresh.length === 1 ? '' : 's'} serving beside ${serving.size - fresh.length}; watching for ${Math.round(spec.pause / 1000)}s`);
+  for (;;) {
+    if (input.signal.aborted) throw new BerthError('deploy.interrupted', `rollout of ${id} interrupted during its canary`, { hint: 'run berth deploy again: it finds the canary and rolls the rest' });
+    const now = new Map((await driver.listReplicas(id, { addresses: false })).map((r) => [r.containerId, r]));
+    const down = fresh.find((r) => {
+      const x = now.get(r.containerId);
+      return !x || !isReadyNow(x);
+    });
+    const downNow = down ? now.get(down.containerId) : undefined;
+    const notReady = down ? `canary replica ${down.ordinal} is ${downNow ? `${downNow.state}${downNow.health !== 'none' ? ` (${downNow.health})` : ''}` : 'gone'}` : undefined;
+    const d = decideCanary(spec, { elapsedMs: Date.now() - t0, errors: (await errorsOf()) - base, ...(notReady !== undefined ? { notReady } : {}) });
+    if (d.decision === 'abort') return abort(d.reason, []);
+    if (d.decision === 'promote') return fresh;
+    if (d.decision === 'hold') {
+      input.progress('canary passed its pause; holding for berth promote or berth abort');
+      return fresh;
+    }
+    await sleep(Math.min(CANARY_LOOK_MS, Math.max(0, spec.pause - (Date.now() - t0))), input.signal);
+  }
 }
 
 /** Puts the replaced replicas back: old ones start again, take their place in the Services, new ones go. */

@@ -6,7 +6,7 @@
  */
 import type { GraphJson } from '@berth/core';
 import type { Change } from '../plan/types.ts';
-import type { ReleaseChange, ReleaseRecord, State } from './schema.ts';
+import type { ReleaseChange, ReleaseRecord, State, StateResource } from './schema.ts';
 
 /** How many releases state keeps. */
 export const KEEP_RELEASES = 20;
@@ -94,9 +94,16 @@ export function finishRelease(state: State, number: number, end: ReleaseEnd): St
     ...(end.rolledBack ? { rolledBack: true } : {}),
   };
   const back = done.kind === 'rollback' && done.result === 'ok' ? done.rollbackOf : undefined;
+  // A release whose canary held is promoted once a later one ends ok with no canary left held.
+  const promoted = done.result === 'ok' && !Object.values(state.resources).some((r) => r.canary !== undefined);
   return {
     ...state,
-    releases: releases.map((r) => (r.number === number ? done : back !== undefined && r.number > back && r.number < number && r.rolledBackBy === undefined ? { ...r, rolledBackBy: number } : r)),
+    releases: releases.map((r) => {
+      if (r.number === number) return done;
+      if (back !== undefined && r.number > back && r.number < number && r.rolledBackBy === undefined) return { ...r, rolledBackBy: number };
+      if (promoted && r.result === 'canary') return { ...r, result: 'ok', reason: `canary promoted by r${number}` };
+      return r;
+    }),
   };
 }
 
@@ -120,6 +127,30 @@ export function previousGoodRelease(state: State | undefined): ReleaseRecord | u
   const [now, ...older] = state?.releases ?? [];
   if (!now) return undefined;
   return older.find((r) => isRollbackTarget(r) && r.rolledBackBy === undefined && r.graphHash !== now.graphHash);
+}
+
+/** State with a held canary marked on Deployment `id` (its record, the spec that serves, unchanged). */
+export function markCanary(state: State, id: string, mark: NonNullable<StateResource['canary']>): State {
+  const r = state.resources[id];
+  if (!r) return state;
+  return { ...state, resources: { ...state.resources, [id]: { ...r, canary: mark } } };
+}
+
+/** State with Deployment `id`'s canary mark gone (aborted). */
+export function clearCanary(state: State, id: string): State {
+  const r = state.resources[id];
+  if (!r?.canary) return state;
+  const { canary: _gone, ...rest } = r;
+  return { ...state, resources: { ...state.resources, [id]: rest } };
+}
+
+/** State after `berth abort`: the canary mark gone, and the release that held it failed (rolled back). */
+export function abortCanaryState(state: State, id: string, at: string): State {
+  const mark = state.resources[id]?.canary;
+  if (!mark) return state;
+  const s = clearCanary(state, id);
+  const held = (r: ReleaseRecord): boolean => `r${r.number}` === mark.release && r.result === 'canary';
+  return { ...s, releases: s.releases?.map((r) => (held(r) ? { ...r, result: 'failed', rolledBack: true, endedAt: at, reason: `canary of ${id} aborted by berth abort` } : r)) };
 }
 
 /** State after retention removed these image ids: releases that pinned one are no longer rollback targets. */

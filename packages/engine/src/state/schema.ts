@@ -58,6 +58,23 @@ export const StateResource = z.strictObject({
    * keyed by the lineage, so a low-entropy secret cannot be guessed from the state file.
    */
   secretVersions: z.record(z.string(), z.string()).optional(),
+  /**
+   * A `manual` canary of a new spec that runs beside this (still recorded) one and waits for
+   * `berth promote` (roll the rest) or `berth abort` (remove it). Absent when none.
+   */
+  canary: z
+    .strictObject({
+      /** The canary containers' `berth.spec` label. */
+      replicaHash: z.string(),
+      /** The spec the canary runs (what this record becomes on promote). */
+      specHash: z.string(),
+      replicas: z.number().int().min(1),
+      /** ISO time it passed its pause. */
+      since: z.string(),
+      /** The release that started it (`r12`). */
+      release: z.string(),
+    })
+    .optional(),
 });
 /** One resource as stored (defaults filled in). */
 export type StateResource = z.output<typeof StateResource>;
@@ -108,8 +125,9 @@ export type ReleaseKind = (typeof RELEASE_KINDS)[number];
  * - ok: every step finished.
  * - failed: a step failed (`reason`); `rolledBack` when its rollout put the old replicas back.
  * - interrupted: cut short (Ctrl-C, kill); a later deploy finished what it left.
+ * - canary: every step finished but a `manual` canary holds (berth promote / berth abort).
  */
-export const RELEASE_RESULTS = ['running', 'ok', 'failed', 'interrupted'] as const;
+export const RELEASE_RESULTS = ['running', 'ok', 'failed', 'interrupted', 'canary'] as const;
 export type ReleaseResult = (typeof RELEASE_RESULTS)[number];
 
 /** One changed resource of a release, as the plan said. */
@@ -181,7 +199,8 @@ export const StateJson = z.strictObject({
 /** The state as stored (defaults filled in). */
 export type State = z.output<typeof StateJson>;
 
-const RESOURCE_KEYS = new Set(['kind', 'path', 'specHash', 'replicaHash', 'props', 'inputs', 'dependsOn', 'outputs', 'placements', 'secretVersions']);
+const RESOURCE_KEYS = new Set(['kind', 'path', 'specHash', 'replicaHash', 'props', 'inputs', 'dependsOn', 'outputs', 'placements', 'secretVersions', 'canary']);
+const CanaryMark = StateResource.shape.canary;
 const STATE_KEYS = new Set(['stateVersion', 'lineage', 'serial', 'cluster', 'resources', 'drained', 'journal', 'releases']);
 const JOURNAL_KEYS = new Set(['planGraphHash', 'release', 'startedAt', 'entries']);
 const ENTRY_KEYS = new Set(['id', 'action', 'status', 'at', 'kind', 'specHash', 'creates', 'message']);
@@ -248,6 +267,7 @@ export function parseStateQuick(raw: unknown): State | undefined {
     if (!isObject(r) || !onlyKeys(r, RESOURCE_KEYS)) return undefined;
     if (typeof r.kind !== 'string' || typeof r.path !== 'string' || typeof r.specHash !== 'string' || !isObject(r.props)) return undefined;
     if (r.replicaHash !== undefined && typeof r.replicaHash !== 'string') return undefined;
+    if (r.canary !== undefined && !CanaryMark.safeParse(r.canary).success) return undefined;
     if (!stringRecord(r.inputs) || !stringRecord(r.secretVersions)) return undefined;
     if (r.outputs !== undefined && !isObject(r.outputs)) return undefined;
     if (r.dependsOn !== undefined && !stringArray(r.dependsOn)) return undefined;

@@ -151,6 +151,12 @@ export interface Driver {
    * proxies has nothing to drain.
    */
   drainReplica?(replica: Replica, serviceIds: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  /**
+   * Failed requests the proxies of these Services counted for the replica so far: connections
+   * to it that failed plus answers with a 5xx status. A running total (compare two readings).
+   * Optional: a driver without proxies counts nothing.
+   */
+  replicaErrors?(replica: Replica, serviceIds: readonly string[]): Promise<number>;
   /** Stops but keeps a replica, so a failed rollout can start it again (its stop signal, then its grace period). */
   stopReplica(replica: Replica): Promise<void>;
   /** Starts a stopped replica again (rollback). */

@@ -83,6 +83,8 @@ export interface Target {
   destroy(opts: { readonly volumes: VolumeChoice }): Promise<DestroyResult>;
   status(graph: GraphJson, state: State | undefined): Promise<StatusRow[]>;
   logs(resourceId: string, opts: LogOptions): Promise<void>;
+  /** Removes Deployment `id`'s held canary (containers labelled `replicaHash`), Services first. Optional. */
+  abortCanary?(id: string, replicaHash: string, services: ReadonlyArray<{ readonly id: string; readonly targetPorts: readonly number[] }>): Promise<number>;
   /** Of these image ids, the ones the target's engines do not hold (a rollback refuses then). Optional. */
   missingImages?(ids: readonly string[]): Promise<string[]>;
   /** Where each published Service answers, given the nodes observed (an unreachable node publishes nothing). */

@@ -37,6 +37,11 @@ export interface StepContext {
 export interface StepResult {
   readonly outputs: Record<string, unknown>;
   readonly placements?: readonly StatePlacement[];
+  /**
+   * A `manual` canary holds: the step is not recorded as done — state keeps the old spec with
+   * a canary mark, and `berth promote` / `berth abort` finish it.
+   */
+  readonly canaryHeld?: { readonly replicas: number };
 }
 
 /** What the journal records before a step starts: the label its objects carry, their names. */

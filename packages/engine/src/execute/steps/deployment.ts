@@ -29,6 +29,8 @@ function servicesOf(ctx: StepContext, deploymentId: string): Array<{ id: string;
 export async function runDeployment(ctx: StepContext, r: R, change: Change): Promise<StepResult> {
   const nodes = ctx.placements?.[r.id];
   const replicaHash = ctx.replicaOf(change);
+  let held: number | undefined;
+  const canary = r.props.update.canary;
   const current = await rollout({
     driver: ctx.driver,
     id: r.id,
@@ -46,6 +48,8 @@ export async function runDeployment(ctx: StepContext, r: R, change: Change): Pro
     unplaced: unplaced(ctx, r.id),
     progress: (m) => ctx.progress(r.id, m),
     signal: ctx.signal,
+    ...(canary ? { canary, onHold: (c) => (held = c.length) } : {}),
   });
+  if (held !== undefined) return { outputs: {}, canaryHeld: { replicas: held } };
   return { outputs: { containers: current.map((c) => c.name) }, placements: current.map((p) => ({ ordinal: p.ordinal, node: p.node })) };
 }

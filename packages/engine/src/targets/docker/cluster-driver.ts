@@ -281,6 +281,13 @@ export class DockerClusterDriver implements Driver {
     return ids.filter((id) => rs.every((r) => r.includes(id)));
   }
 
+  /** Every node runs a proxy of each Service: the replica's errors are their sum. */
+  async replicaErrors(replica: Replica, serviceIds: readonly string[]): Promise<number> {
+    await this.checkReachable();
+    const rs = await Promise.all(this.live().map((d) => d.replicaErrors(replica, serviceIds)));
+    return rs.reduce((a, b) => a + b, 0);
+  }
+
   async destroy(opts: { volumes: VolumeChoice }): Promise<DestroyResult> {
     await this.checkReachable();
     const rs = await Promise.all(this.live().map((d) => d.destroy(opts)));

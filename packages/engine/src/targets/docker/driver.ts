@@ -424,6 +424,24 @@ export class DockerDriver implements Driver {
     return drained.every(Boolean);
   }
 
+  async replicaErrors(replica: Replica, serviceIds: readonly string[]): Promise<number> {
+    if (serviceIds.length === 0) return 0;
+    const mine = new Set(Object.values(replica.endpoints ?? {}));
+    const isMine = (b: string): boolean => mine.has(b) || (replica.address !== undefined && b.startsWith(`${replica.address}:`));
+    const proxies = (await listContainers(this.client, { [LABEL_CLUSTER]: this.cluster, [LABEL_COMPONENT]: 'proxy' })).filter(
+      (p) => p.state === 'running' && serviceIds.includes(p.labels[LABEL_RESOURCE] ?? ''),
+    );
+    const counts = await Promise.all(
+      proxies.map(async (p) => {
+        const stats = await proxyStats(this.client, p.id);
+        return Object.entries(stats.backends)
+          .filter(([b]) => isMine(b))
+          .reduce((n, [, s]) => n + s.failures + (s.errors ?? 0), 0);
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
   async stopReplica(replica: Replica): Promise<void> {
     // No timeout here: the container's own StopTimeout (its grace period, set at create) applies.
     await stopContainer(this.client, replica.containerId, undefined);

@@ -47,7 +47,8 @@ export interface ProxyConfig {
 
 export interface ProxyStats {
   readonly generation: number;
-  readonly backends: Readonly<Record<string, { readonly active: number; readonly total: number; readonly failures: number }>>;
+  /** `errors`: answers that began with a 5xx status line (absent from a proxy older than the count). */
+  readonly backends: Readonly<Record<string, { readonly active: number; readonly total: number; readonly failures: number; readonly errors?: number }>>;
 }
 
 /** `berth/proxy:<16 hex of sha256(proxy.mjs, Dockerfile)>`: a changed proxy source gets a new tag. */

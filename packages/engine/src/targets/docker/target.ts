@@ -6,7 +6,7 @@
 import { dockerHostsOf, type GraphJson } from '@berth/core';
 import { execute } from '../../execute/executor.ts';
 import { retainImages } from '../../execute/retain-images.ts';
-import { isReadyNow } from '../../execute/rollout.ts';
+import { DRAIN_TIMEOUT_MS, isReadyNow } from '../../execute/rollout.ts';
 import type { State } from '../../state/schema.ts';
 import type { Driver, NodeStatus } from '../driver.ts';
 import type { ApplyInput, LogOptions, StatusRow, Target, TargetObservation } from '../target.ts';
@@ -65,11 +65,15 @@ export class DockerTarget implements Target {
       }
       const reps = listed.get(r.id) ?? [];
       const want = r.kind === 'Deployment' ? r.props.replicas : 1;
-      const running = reps.filter(isReadyNow);
+      // A held canary runs beside the replicas state records: counted apart.
+      const canary = state?.resources[r.id]?.canary;
+      const isCanary = (x: (typeof reps)[number]): boolean => canary !== undefined && x.specHash === canary.replicaHash;
+      const running = reps.filter((x) => isReadyNow(x) && !isCanary(x));
+      const canaryText = canary ? ` + canary ${reps.filter((x) => isReadyNow(x) && isCanary(x)).length}/${canary.replicas} of ${canary.release} (berth promote ${r.id} | berth abort ${r.id})` : '';
       rows.push({
         id: r.id,
         kind: r.kind,
-        ready: r.kind === 'Job' ? (reps[0] ? reps[0].state : 'not run') : `${running.length}/${want}`,
+        ready: r.kind === 'Job' ? (reps[0] ? reps[0].state : 'not run') : `${running.length}/${want}${canaryText}`,
         health: [...new Set(reps.map((x) => x.health))].join(','),
         nodes: [...new Set(reps.map((x) => x.node))].join(','),
         ports: r.props.ports.map((p) => String(p.containerPort)).join(','),
@@ -78,6 +82,25 @@ export class DockerTarget implements Target {
       });
     }
     return rows;
+  }
+
+  /**
+   * Removes a held canary of Deployment `id` (its containers carry `replicaHash`): the Services
+   * point at the other ready replicas first, the canary drains, then it stops and goes.
+   * Returns how many canary containers were removed.
+   */
+  async abortCanary(id: string, replicaHash: string, services: ReadonlyArray<{ readonly id: string; readonly targetPorts: readonly number[] }>): Promise<number> {
+    const reps = await this.driver.listReplicas(id);
+    const canary = reps.filter((r) => r.specHash === replicaHash);
+    const serving = reps.filter((r) => r.specHash !== replicaHash && isReadyNow(r));
+    for (const s of services) await this.driver.setServiceBackends(s.id, s.targetPorts, serving);
+    const ids = services.map((s) => s.id);
+    if (this.driver.drainReplica && ids.length > 0) await Promise.all(canary.filter((r) => r.state === 'running').map((r) => this.driver.drainReplica?.(r, ids, DRAIN_TIMEOUT_MS).catch(() => false)));
+    for (const r of canary) {
+      if (r.state === 'running') await this.driver.stopReplica(r).catch(() => undefined);
+      await this.driver.removeReplica(r);
+    }
+    return canary.length;
   }
 
   async missingImages(ids: readonly string[]): Promise<string[]> {
