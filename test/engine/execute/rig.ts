@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { Cluster, Config, Deployment, Image, ImageBuild, Job, Secret, Service, Volume, type GraphJson } from '@berth/core';
-import { execute, type ExecuteResult } from '../../../packages/engine/src/execute/executor.ts';
+import { execute, type ExecuteInput, type ExecuteResult } from '../../../packages/engine/src/execute/executor.ts';
 import type { DeployEvent } from '../../../packages/engine/src/execute/events.ts';
 import { plan, type Plan } from '../../../packages/engine/src/plan/index.ts';
 import { LocalStateStore, newState, secretVersion, StateJson, type State, type StateLock, type StateStore } from '../../../packages/engine/src/state/index.ts';
@@ -116,7 +116,7 @@ export class Rig {
   }
 
   /** One `berth deploy --yes`: lock, read state, observe, plan, execute, unlock. */
-  async deploy(graph: GraphJson, opts: { parallelism?: number; signal?: AbortSignal } = {}): Promise<DeployRun> {
+  async deploy(graph: GraphJson, opts: { parallelism?: number; signal?: AbortSignal; extra?: (state: State) => Partial<ExecuteInput> } = {}): Promise<DeployRun> {
     this.driver.revive();
     const counter = { writes: 0 };
     const store = this.processStore(counter);
@@ -135,7 +135,7 @@ export class Rig {
     }
   }
 
-  private async planAndExecute(graph: GraphJson, store: StateStore, lock: StateLock, counter: { writes: number }, events: DeployEvent[], opts: { parallelism?: number; signal?: AbortSignal }): Promise<DeployRun> {
+  private async planAndExecute(graph: GraphJson, store: StateStore, lock: StateLock, counter: { writes: number }, events: DeployEvent[], opts: { parallelism?: number; signal?: AbortSignal; extra?: (state: State) => Partial<ExecuteInput> }): Promise<DeployRun> {
     const recorded = await store.read(this.cluster);
     const state = recorded ?? newState(this.cluster);
     const secretVersions = { 'api-key': secretVersion(SECRET, state.lineage) };
@@ -156,6 +156,7 @@ export class Rig {
       release: `r${state.serial + 1}`,
       signal: opts.signal ?? new AbortController().signal,
       emit: (e) => events.push(e),
+      ...opts.extra?.(state),
     });
     return { plan: p, result, events, writes: counter.writes, killed: this.driver.isKilled };
   }

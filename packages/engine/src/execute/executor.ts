@@ -151,7 +151,8 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   const record = input.record;
   const now = (): string => new Date().toISOString();
   // Written ahead, like a journal entry: a deploy killed from here on leaves a record saying so.
-  if (record) await writer.commit((s) => startRelease(s, record.start, now(), record.keep));
+  // Counted as a journal point (the crash test kills after it), as is the write that ends it.
+  if (record) await writer.commit((s) => startRelease(s, record.start, now(), record.keep), 1);
   await driver.prepare(input.signal);
   // Moves and forced rollouts are changes of their own in the plan: only no-ops are left out.
   const steps = plan.changes.filter((c) => c.action !== 'noop');
@@ -187,7 +188,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
     const result = !ok ? (input.signal.aborted ? 'interrupted' : 'failed') : held.length > 0 ? 'canary' : 'ok';
     const reason = first ? `${first.id}: ${first.reason}` : held.length > 0 ? `canary of ${held.join(', ')} waits for berth promote or berth abort` : undefined;
     const rolledBack = failures.some((f) => f.rolledBack);
-    await writer.commit((s) => finishRelease(s, record.start.number, { result, at: now(), ...(reason !== undefined ? { reason } : {}), ...(rolledBack ? { rolledBack } : {}), pins: releasePins(graph, s, input.secretVersions) }));
+    await writer.commit((s) => finishRelease(s, record.start.number, { result, at: now(), ...(reason !== undefined ? { reason } : {}), ...(rolledBack ? { rolledBack } : {}), pins: releasePins(graph, s, input.secretVersions) }), 1);
   }
   return { ok, failures, skipped, state: writer.state, ...(held.length > 0 ? { canaries: held } : {}) };
 }

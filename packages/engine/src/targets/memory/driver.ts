@@ -301,7 +301,8 @@ export class MemoryDriver implements Driver {
 
   async resolveImage(id: string, name: string): Promise<{ image: string }> {
     this.enter('resolveImage', id);
-    const image = this.images.get(name);
+    // By name, or by id as Docker resolves one (a rollback pins images by id).
+    const image = this.images.get(name) ?? ([...this.images.values()].includes(name) ? name : undefined);
     if (!image) throw new DriverError('driver.failed', `image "${name}" is not on the engine (memory)`, { driver: 'memory', resourceId: id });
     return { image };
   }
