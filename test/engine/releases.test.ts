@@ -10,6 +10,7 @@ import {
   nextReleaseNumber,
   previousGoodRelease,
   rollbackProblems,
+  settleRunning,
   startRelease,
   summarizeChanges,
   type ReleaseStart,
@@ -62,6 +63,15 @@ describe('release records', () => {
       [1, 'ok'],
     ]);
     expect(next.releases?.[1]?.reason).toMatch(/r3 took over/);
+  });
+
+  it('a run with nothing to do settles a record a kill left running: ok when it deployed this program, else interrupted', () => {
+    const killed = startRelease(ran({ n: 1 }), start(2), 't');
+    const same = settleRunning(killed, { graphHash: 'g2', at: 't2', pins: pins('sha256:i2') });
+    expect(same.releases?.[0]).toMatchObject({ number: 2, result: 'ok', reason: 'killed after its last step; ended by the next run', images: { 'site-image': 'sha256:i2' } });
+    expect(settleRunning(killed, { graphHash: 'other', at: 't2', pins: pins('x') }).releases?.[0]?.result).toBe('interrupted');
+    const done = ran({ n: 1 });
+    expect(settleRunning(done, { graphHash: 'g1', at: 't', pins: pins('x') })).toBe(done);
   });
 
   it('a failed release keeps its reason and whether it rolled back', () => {

@@ -40,6 +40,8 @@ export {
   isRollbackTarget,
   rollbackProblems,
   abortCanaryState,
+  settleRunning,
+  releasePins,
   type RollbackProblem,
   type ReleaseStart,
 } from './state/releases.ts';

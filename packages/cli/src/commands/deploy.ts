@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { BerthError } from '@berth/core';
-import { checkPlanBasis, DEFAULT_KEEP_IMAGES, describePlacements, type ExecuteResult, type Plan } from '@berth/engine';
+import type { GraphJson } from '@berth/core';
+import { checkPlanBasis, DEFAULT_KEEP_IMAGES, describePlacements, releasePins, settleRunning, type ExecuteResult, type Plan, type State, type StateLock, type StateStore } from '@berth/engine';
 import { APP_OPTIONS, parse } from '../args.ts';
 import { needsBaseImage, prepareBaseImages } from '../base-images.ts';
 import type { CommandContext } from '../context.ts';
@@ -102,6 +103,7 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
         });
       }
       if (!hasChanges(p)) {
+        await settleKilledRelease(s.store, s.lock, s.state, s.graph, p, s.secrets.versions);
         say(`${s.graph.cluster}: no changes; the runtime matches the program.\n`);
         event({ type: 'result', cluster: s.graph.cluster, ok: true, changed: false, seconds: 0, urls: publishedUrls(s) });
         continue;
@@ -192,6 +194,13 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
   } finally {
     await closeSessions(sessions);
   }
+}
+
+/** A release a killed deploy left `running` is settled by a run that finds nothing to do (release.ts settleRunning). */
+export async function settleKilledRelease(store: StateStore, lock: StateLock | undefined, state: State, graph: GraphJson, p: Plan, versions: Readonly<Record<string, string>>): Promise<void> {
+  if (!lock || !state.releases?.some((r) => r.result === 'running')) return;
+  const settled = settleRunning(state, { graphHash: p.basis.graphHash, at: new Date().toISOString(), pins: releasePins(graph, state, versions) });
+  if (settled !== state) await store.write(lock, settled);
 }
 
 /** `--keep-images N`: a whole number >= 0 (default DEFAULT_KEEP_IMAGES). */

@@ -19,7 +19,7 @@ import { renderPlan } from '../render/plan.ts';
 import { hasChanges } from '../session.ts';
 import { openStateDir } from '../state-dir.ts';
 import { targetFor } from '../target.ts';
-import { imagesLine, keepImagesOption } from './deploy.ts';
+import { imagesLine, keepImagesOption, settleKilledRelease } from './deploy.ts';
 
 export const ROLLBACK_HELP = `berth rollback [RELEASE] [--app cluster.ts] [--cluster NAME] [--yes] [--json]
 
@@ -147,6 +147,7 @@ export async function rollbackCommand(ctx: CommandContext): Promise<number> {
       if (blocked.length > 0) throw new BerthError('plan.protected', blocked.map((i) => i.message).join('\n'), { hint: blocked[0]?.hint ?? 'see the plan above' });
       if (p.placement?.incomplete) throw new BerthError('plan.unplaceable', 'some replicas of that release cannot be placed on any node; nothing was changed', { hint: 'see berth diff for the reasons per node' });
       if (!hasChanges(p)) {
+        await settleKilledRelease(store, lock, state, graph, p, secrets.versions);
         say(`${cluster}: no changes; what runs is already r${release.number}'s program.\n`);
         event({ type: 'result', cluster, ok: true, changed: false });
         return 0;

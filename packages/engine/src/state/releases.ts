@@ -77,7 +77,8 @@ export interface ReleaseEnd {
   readonly at: string;
   readonly reason?: string;
   readonly rolledBack?: boolean;
-  readonly pins: Pick<ReleaseRecord, 'images' | 'configs' | 'secrets'>;
+  /** What it ran; absent: kept as recorded. */
+  readonly pins?: Pick<ReleaseRecord, 'images' | 'configs' | 'secrets'>;
 }
 
 /** State with release `number` ended. A successful rollback marks the releases it went back past. */
@@ -189,4 +190,17 @@ export function rollbackProblems(
     }
   }
   return out;
+}
+
+/**
+ * A run that found nothing to do settles a record a killed run left `running`: when the killed
+ * run deployed this same program (`graphHash`) and nothing is left to do, every step of it
+ * finished — only its end was not written — so it ended ok; otherwise it was interrupted.
+ * Returns `state` itself when no record is running.
+ */
+export function settleRunning(state: State, now: { readonly graphHash: string; readonly at: string; readonly pins: Pick<ReleaseRecord, 'images' | 'configs' | 'secrets'> }): State {
+  const running = state.releases?.find((r) => r.result === 'running');
+  if (!running) return state;
+  if (running.graphHash === now.graphHash) return finishRelease(state, running.number, { result: 'ok', at: now.at, reason: 'killed after its last step; ended by the next run', pins: now.pins });
+  return finishRelease(state, running.number, { result: 'interrupted', at: now.at, reason: 'killed before it ended' });
 }
