@@ -2,7 +2,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canaryCount, decideCanary } from '../../packages/engine/src/plan/canary.ts';
+import { Deployment, Image } from '@berth/core';
 import { DeploymentProps } from '../../packages/core/src/kinds/deployment.ts';
+import { plan } from '../../packages/engine/src/plan/index.ts';
+import { deployed, graphOf } from './plan-builders.ts';
 
 describe('canaryCount', () => {
   it.each([
@@ -65,5 +68,21 @@ describe('update.canary props', () => {
     const parsed = DeploymentProps.safeParse({ ...base, update: { canary } });
     expect(parsed.success).toBe(false);
     if (key) expect(parsed.error?.issues.some((i) => i.path.includes(key))).toBe(true);
+  });
+});
+
+describe('the plan says how a canary update goes', () => {
+  const site = (v: string, canary?: { promote: 'auto' | 'manual' }) =>
+    graphOf((c) => {
+      const img = new Image(c, 'img', { name: 'busybox:1' });
+      new Deployment(c, 'site', { image: img, replicas: 10, env: { V: v }, ...(canary ? { update: { canary: { replicas: '10%', pause: '30s', promote: canary.promote } } } : {}) });
+    });
+  it('a replace of a Deployment with a canary carries the canary in its reasons; without one, nothing', () => {
+    const before = deployed(site('v1', { promote: 'manual' }));
+    const change = plan({ graph: site('v2', { promote: 'manual' }), state: before }).changes.find((c) => c.id === 'site');
+    expect(change?.action).toBe('replace');
+    expect(change?.reasons.at(-1)).toBe('canary first: 1 replica of the new spec beside the old for 30s, then held for berth promote / berth abort');
+    const plain = plan({ graph: site('v2'), state: deployed(site('v1')) }).changes.find((c) => c.id === 'site');
+    expect(plain?.reasons.some((x) => x.startsWith('canary'))).toBe(false);
   });
 });

@@ -138,6 +138,9 @@ export async function rollbackCommand(ctx: CommandContext): Promise<number> {
       const now = currentRelease(state);
       say(`Rollback of ${cluster} from r${now?.number ?? '?'} to r${release.number} (${release.at.replace(/\.\d+Z$/, 'Z')}, ${release.by}${release.git ? `, git ${release.git}` : ''}: ${release.summary})\n`);
       say(renderPlan(p, { color: ctx.color }));
+      const pinned = Object.entries(release.images).map(([id, img]) => `${id} ${img.replace(/^sha256:/, '').slice(0, 12)}`);
+      // The plan's reasons speak of the program ("rebuilt"); what runs is r<N>'s images, by id.
+      if (pinned.length > 0) say(`Images pinned to r${release.number}'s: ${pinned.join(', ')}; nothing is rebuilt.\n`);
       event({ type: 'plan', cluster, rollbackTo: release.number, summary: p.summary, problems, changes: p.changes.filter((c) => c.action !== 'noop').map((c) => ({ id: c.id, kind: c.kind, action: c.action })) });
       if (problems.length > 0) {
         say(`\nCannot roll back to r${release.number}:\n${problems.map((x) => `  ✗ ${x.message}\n    hint: ${x.hint}`).join('\n')}\n`);

@@ -11,6 +11,7 @@
  * No I/O, clocks, randomness or environment: the same input gives the same plan, byte for byte.
  */
 import type { GraphJson, ResourceJson } from '@berth/core';
+import { canaryCount } from './canary.ts';
 import { interruptedSteps } from '../state/journal.ts';
 import type { JournalEntry, State, StateResource } from '../state/schema.ts';
 import type { Observed, ObservedResource } from './observed.ts';
@@ -299,6 +300,12 @@ function changeOf(ctx: Ctx, r: ResourceJson, before: StateResource, from: string
     reasons.push(`the live system also drifted (${drift.map(driftText).join('; ')}): replaced to repair it`);
   }
   if (from !== undefined) reasons.unshift(`moved from ${from} (declared with moved())${loc}`);
+  // The rollout carries the canary out; the plan says it will, so diff shows how the update goes.
+  if (action === 'replace' && r.kind === 'Deployment' && r.props.update.canary) {
+    const c = r.props.update.canary;
+    const n = canaryCount(r.props.replicas, c);
+    reasons.push(`canary first: ${n} replica${n === 1 ? '' : 's'} of the new spec beside the old for ${Math.round(c.pause / 1000)}s, then ${c.promote === 'auto' ? 'the rest roll' : 'held for berth promote / berth abort'}`);
+  }
   const change: Change = { ...common, action, propertyChanges, reasons };
   return guardStateful(ctx, change);
 }
