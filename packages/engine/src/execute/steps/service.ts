@@ -16,8 +16,10 @@ export async function runService(ctx: StepContext, r: R, change: Change): Promis
   if (change.movedFrom) await ctx.driver.removeService(change.movedFrom);
   const targetId = r.props.target.$ref;
   const recorded = ctx.state().resources[targetId];
+  // A held canary serves beside the recorded spec: a Service step meanwhile keeps sending it requests.
+  const canary = recorded?.canary?.replicaHash;
   const backends = (await ctx.driver.listReplicas(targetId)).filter(
-    (x) => isReadyNow(x) && x.specHash === (recorded?.replicaHash ?? recorded?.specHash ?? x.specHash),
+    (x) => isReadyNow(x) && (x.specHash === (recorded?.replicaHash ?? recorded?.specHash ?? x.specHash) || x.specHash === canary),
   );
   const svc = await ctx.driver.ensureService(serviceRunSpec(r, ctx.specOf(change), ctx.release), backends, ctx.signal);
   return { outputs: { proxy: svc.proxyContainerId, backends: [...svc.backends] } };
