@@ -8,6 +8,7 @@ import { DriverError, type ImageBuildSpec, type ResourceKind } from '@berth/core
 import type { DestroyResult, Driver, NodeStatus, JobOutcome, Readiness, Replica, RunSpec, ServiceOutputs, ServiceRunSpec, VolumeChoice } from '../driver.ts';
 import type { Observed, ObservedResource } from '../../plan/observed.ts';
 import { connect, tryPing, type DockerClient } from './connect.ts';
+import { removeFiles } from './files.ts';
 import { containerIp, createContainer, inspectContainer, listContainers, removeContainer, runContainer, stopContainer, type ContainerSpec, type ContainerSummary } from './containers.ts';
 import { removeAllByLabel } from './cleanup.ts';
 import { ContainerEvents } from './events.ts';
@@ -293,7 +294,7 @@ export class DockerDriver implements Driver {
       network: { name: this.network },
       ...(spec.networks && spec.networks.length > 0 ? { extraNetworks: spec.networks.map((id) => ({ name: `${this.network}-${id}`, aliases: [spec.resourceId] })) } : {}),
       mounts: spec.mounts.map((m) => ({ volume: m.volumeName ?? volumeName(this.cluster, m.volumeId), target: m.path, readOnly: m.readOnly })),
-      files: spec.files.map((f) => ({ path: f.path, content: f.content, mode: f.mode })),
+      files: spec.files.map((f) => ({ path: f.path, content: f.content, mode: f.mode, uid: f.uid, gid: f.gid })),
       labels: { [LABEL_COMPONENT]: 'replica', 'berth.kind': spec.kind },
       stopTimeoutSec: spec.stopGracePeriodMs === undefined ? 10 : Math.ceil(spec.stopGracePeriodMs / 1000),
       ...(spec.stopSignal ? { stopSignal: spec.stopSignal } : {}),
@@ -439,6 +440,8 @@ export class DockerDriver implements Driver {
 
   async removeReplica(replica: Replica): Promise<void> {
     await removeContainer(this.client, replica.containerId, { force: true });
+    // Its Config/Secret files leave memory with it (a no-op for a container that had none).
+    await removeFiles(this.client, this.cluster, replica.name);
   }
 
   async runJob(spec: RunSpec, timeoutMs: number, signal?: AbortSignal): Promise<JobOutcome> {
