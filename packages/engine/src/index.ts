@@ -25,6 +25,8 @@ export {
   type PlanBasis,
   type PlanPlacement,
   type PlanNodeFacts,
+  type HostPortHolder,
+  type HostPortOwner,
   type PlanMove,
   type Observed,
   type ObservedResource,

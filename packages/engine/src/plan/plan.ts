@@ -10,6 +10,7 @@
  *
  * No I/O, clocks, randomness or environment: the same input gives the same plan, byte for byte.
  */
+import { portConflicts } from './port-conflicts.ts';
 import type { GraphJson, ResourceJson } from '@berth/core';
 import { interruptedSteps } from '../state/journal.ts';
 import type { JournalEntry, State, StateResource } from '../state/schema.ts';
@@ -122,6 +123,7 @@ export function plan(input: PlanInput): Plan {
   for (const id of deleteOrder) ctx.changes.set(id, deleteOf(ctx, id, prior[id] as StateResource, dependentsOf.get(id) ?? []));
 
   unreadableSecrets(ctx);
+  ctx.issues.push(...portConflicts(graph, input.nodes));
   const orphans = orphansOf(ctx, movedAway);
   for (const c of orphans) ctx.changes.set(c.id, c);
 

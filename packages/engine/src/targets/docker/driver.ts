@@ -9,6 +9,7 @@ import type { DestroyResult, Driver, NodeStatus, JobOutcome, Readiness, Replica,
 import type { Observed, ObservedResource } from '../../plan/observed.ts';
 import { connect, tryPing, type DockerClient } from './connect.ts';
 import { removeFiles } from './files.ts';
+import { hostPortHolders } from './host-ports.ts';
 import { containerIp, createContainer, inspectContainer, listContainers, removeContainer, runContainer, stopContainer, type ContainerSpec, type ContainerSummary } from './containers.ts';
 import { removeAllByLabel } from './cleanup.ts';
 import { ContainerEvents } from './events.ts';
@@ -125,12 +126,14 @@ export class DockerDriver implements Driver {
     // reachability; the others' answers count only when it succeeded.
     const [err, facts] = await Promise.all([
       tryPing(this.client, 3000),
-      Promise.all([this.capacity(), listVolumes(this.client, { [LABEL_CLUSTER]: this.cluster }).then((vs) => vs.map((v) => v.labels[LABEL_RESOURCE] ?? v.name))]).catch((e: unknown) => e as Error),
+      Promise.all([this.capacity(), listVolumes(this.client, { [LABEL_CLUSTER]: this.cluster }).then((vs) => vs.map((v) => v.labels[LABEL_RESOURCE] ?? v.name)), hostPortHolders(this.client)]).catch(
+        (e: unknown) => e as Error,
+      ),
     ]);
     if (err !== undefined) return [{ name: this.node, labels: {}, capacity: { cpu: 0, memory: 0 }, reachable: false, volumes: [], error: err }];
     if (facts instanceof Error) throw facts;
-    const [capacity, volumes] = facts;
-    return [{ name: this.node, labels: {}, capacity, reachable: true, volumes }];
+    const [capacity, volumes, hostPorts] = facts;
+    return [{ name: this.node, labels: {}, capacity, reachable: true, volumes, hostPorts }];
   }
 
   /** CPUs and memory the engine reports, for the scheduler. */
