@@ -100,6 +100,7 @@ export class Rig {
       forceUnlock: (c) => real.forceUnlock(c),
       readLock: (c) => real.readLock(c),
       history: (c) => real.history(c),
+      secretKey: (c) => real.secretKey(c),
       async write(lock: StateLock, next: State): Promise<State> {
         if (driver.isKilled) throw new MemoryKilled('a state write');
         const written = await real.write(lock, next);

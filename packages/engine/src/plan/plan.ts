@@ -81,8 +81,8 @@ export function plan(input: PlanInput): Plan {
     input,
     graph,
     byId: resources,
-    // On a first deploy the versions are salted with the lineage the new state will get, so
-    // the spec hashes here are the ones the executor records (and labels) for this deploy.
+    // The versions are keyed by the store's secret key (not by state), so the spec hashes here
+    // are the ones the executor records (and labels) for this deploy, first deploy included.
     specs: resolveSpecs(graph, input.secretVersions, state),
     prior,
     changes: new Map(),
@@ -499,7 +499,7 @@ export function basisOf(input: Pick<PlanInput, 'graph' | 'state' | 'observed' | 
     graphHash: sha256(JSON.stringify(input.graph)),
     observedHash: input.observed ? hashOf(observedDigest(input.observed)) : null,
     // Hashing the versions (themselves HMACs) keeps even those out of the plan file. Without
-    // state there is no lineage yet, so versions use a throwaway salt: nothing to compare.
+    // state there is nothing recorded to compare them with.
     secretsHash: input.secretVersions && input.state ? hashOf(input.secretVersions) : null,
     nodesHash: input.nodes ? hashOf(nodesDigest(input)) : null,
   };

@@ -58,4 +58,10 @@ export interface StateStore {
   readLock(cluster: string): Promise<LockInfo | undefined>;
   /** Previous versions kept, newest first. */
   history(cluster: string): Promise<HistoryEntry[]>;
+  /**
+   * The cluster's secret-version key (hex), made on first use: the HMAC key of every secret
+   * version. Kept by the backend but never inside the state document or its history, so a copy
+   * of a state file alone cannot be used to test guesses of a secret (docs/adr/0009).
+   */
+  secretKey(cluster: string): Promise<string>;
 }
