@@ -41,11 +41,18 @@ export interface DockerDriverOptions {
 const NODE_DEFAULT = 'local';
 
 /** The Docker HEALTHCHECK for a probe. http/tcp run inside the container with the image's own tools. */
-function healthTest(h: NonNullable<RunSpec['health']>): string[] {
+export function healthTest(h: NonNullable<RunSpec['health']>): string[] {
   if (h.type === 'exec') return ['CMD', ...h.command];
   if (h.type === 'http') {
     const url = `http://127.0.0.1:${h.port}${h.path}`;
-    return ['CMD-SHELL', `wget -q -O /dev/null '${url}' || curl -fsS -o /dev/null '${url}' || exit 1`];
+    // The tool the image has, and only that one: "wget fails, then try curl" printed the image's
+    // missing curl ("curl: not found") as the probe's output instead of wget's own error.
+    return [
+      'CMD-SHELL',
+      `if command -v wget >/dev/null 2>&1; then wget -q -O /dev/null '${url}' || exit 1; ` +
+        `elif command -v curl >/dev/null 2>&1; then curl -fsS -o /dev/null '${url}' || exit 1; ` +
+        `else echo 'neither wget nor curl in the image: use a tcp or exec health check' >&2; exit 1; fi`,
+    ];
   }
   return ['CMD-SHELL', `nc -w 2 127.0.0.1 ${h.port} </dev/null >/dev/null 2>&1 || exit 1`];
 }
