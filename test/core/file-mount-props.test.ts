@@ -43,6 +43,30 @@ describe('Secret and Config mount owner and mode', () => {
     expect(diags.map((d) => `${d.property ?? ''} ${d.message}`).join('\n')).toMatch(/mounts/);
   });
 
+  it('a mode out of range is shown in octal with an octal example; two mounts at one path are refused', () => {
+    const app = new App();
+    const c = new Cluster(app, 'prod');
+    const s = new Secret(c, 'pw', { fromEnv: 'PW' });
+    const k = new Config(c, 'conf', { data: 'x' });
+    new Deployment(c, 'web', { image: 'nginx:1', mounts: [{ secret: s, path: '/run/secrets/pw', mode: 0o1777 }] });
+    new Deployment(c, 'api', { image: 'nginx:1', mounts: [{ config: k, path: '/etc/a.conf' }, { config: k, path: '/etc/a.conf' }] });
+    new Deployment(c, 'worker', { image: 'nginx:1', env: { 'BAD-NAME': 'x' } } as DeploymentProps);
+    let diags: SynthFailure['diagnostics'] = [];
+    try {
+      synthesize(app);
+    } catch (e) {
+      if (!(e instanceof SynthFailure)) throw e;
+      diags = e.diagnostics;
+    }
+    const by = (p: string) => diags.find((d) => d.property === p);
+    expect(by('mounts[0].mode')?.message).toBe('mounts[0].mode: must be permission bits between 0o0 and 0o777, got 0o1777');
+    expect(by('mounts[0].mode')?.hint).toMatch(/mode: 0o440/);
+    expect(by('mounts[1].path')).toMatchObject({ constructPath: 'prod/api', message: 'mounts[1].path: "/etc/a.conf" is already mounted by mounts[0]' });
+    expect(by('mounts[1].path')?.hint).toMatch(/mount each path once/);
+    expect(diags.find((d) => d.property?.startsWith('env'))?.hint).toContain('"BAD_NAME"');
+    for (const d of diags) expect(d.location?.file).toMatch(/file-mount-props\.test\.ts$/);
+  });
+
   it('the engine defaults the owner to a numeric user, so a non-root container can read its secret', () => {
     expect(fileOwner({}, undefined, 0o400)).toEqual({ uid: 0, gid: 0, mode: 0o400 });
     expect(fileOwner({}, '1000', 0o400)).toEqual({ uid: 1000, gid: 1000, mode: 0o400 });
