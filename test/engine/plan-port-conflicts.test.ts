@@ -53,7 +53,7 @@ describe('host-port conflicts in the plan', () => {
 
   it('checks every reachable node (the proxy publishes on each) and names the node', () => {
     const is = conflicts(shop(8080), [node('n1', []), node('n2', [held(8080, { kind: 'process' })]), node('n3', [held(8080, { kind: 'process' })], false)]);
-    expect(is.map((i) => i.message)).toEqual(['Service front publishes host port 8080 on node n2, but a process on the host (not visible to this user) already holds it (0.0.0.0:8080)']);
+    expect(is.map((i) => i.message)).toEqual(['Service front publishes host port 8080 on node n2, but a process on the host (its owner is not visible from here) already holds it (0.0.0.0:8080)']);
   });
 
   it('is found on an update too, and without node facts (not observed) nothing is claimed', () => {

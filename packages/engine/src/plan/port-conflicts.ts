@@ -25,7 +25,7 @@ export function ownerText(o: HostPortOwner): string {
     case 'container':
       return `container ${o.container} (image ${o.image})`;
     case 'process':
-      return o.pid !== undefined ? `process ${o.pid}${o.command ? ` (${o.command})` : ''}` : 'a process on the host (not visible to this user)';
+      return o.pid !== undefined ? `process ${o.pid}${o.command ? ` (${o.command})` : ''}` : 'a process on the host (its owner is not visible from here)';
   }
 }
 
