@@ -40,7 +40,7 @@ async function deployNow(): Promise<void> {
   const graph = graphs[0] as GraphJson;
   const store = new LocalStateStore({ dir: join(dir, '.berth') });
   const base = (await store.read('shop')) ?? newState('shop');
-  const secretVersions = readSecrets(graph, dir, { SHOP_PW: SECRET }, base.lineage).versions;
+  const secretVersions = readSecrets(graph, dir, { SHOP_PW: SECRET }, await store.secretKey('shop')).versions;
   const input = { graph, state: await store.read('shop'), secretVersions };
   const lock = await store.lock('shop', 'test');
   await store.write(lock, stateAfter(input, plan(input), base));
@@ -89,7 +89,7 @@ describe('berth diff', () => {
     const graph = graphs[0] as GraphJson;
     const store = new LocalStateStore({ dir: join(dir, '.berth') });
     const state = await store.read('shop');
-    const secretVersions = readSecrets(graph, dir, { SHOP_PW: SECRET }, state?.lineage ?? '').versions;
+    const secretVersions = readSecrets(graph, dir, { SHOP_PW: SECRET }, await store.secretKey('shop')).versions;
     expect(() => assertPlanFresh(saved, 'plan.json', { graph, state, secretVersions })).not.toThrow();
 
     await deployNow(); // someone deployed in between

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SECRET_MODE,
+  ensureFilesHolder,
+  removeFiles,
   connectNetwork,
   disconnectNetwork,
   ensureClusterNetwork,
@@ -119,6 +121,19 @@ describe.skipIf(unreachable !== undefined)(`containers on a real engine${skipRea
     expect(ls.stdout).toBe('400 0:0\n444 0:0\n');
     const info = await inspectContainer(client, c.id);
     expect(JSON.stringify(info)).not.toContain(secret);
+  });
+
+  it("keeps the files in the cluster's tmpfs and drops them with their container", async () => {
+    const secret = 'gone-' + Math.random().toString(36).slice(2);
+    const c = await runContainer(client, { ...base('ephemeral'), command: ['sleep', '60'], files: [{ path: '/run/secrets/x', content: secret, mode: 0o440, uid: 1000, gid: 1000 }] });
+    const holder = await ensureFilesHolder(client, cluster);
+    const held = async (): Promise<string> => (await execInContainer(client, holder.containerId, ['/bin/busybox', 'sh', '-c', 'cat /files/*/* 2>/dev/null; true'])).stdout;
+    expect(await held()).toContain(secret);
+    const fs = await execInContainer(client, holder.containerId, ['/bin/busybox', 'awk', '$2 == "/files" { print $3 }', '/proc/mounts']);
+    expect(fs.stdout.trim()).toBe('tmpfs');
+    await removeContainer(client, c.id, { force: true });
+    await removeFiles(client, cluster, c.name);
+    expect(await held()).not.toContain(secret);
   });
 
   it('keeps volume data across a container replacement', async () => {

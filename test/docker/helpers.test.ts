@@ -75,7 +75,7 @@ describe('names and labels', () => {
 });
 
 describe('byte formats', () => {
-  it('writes a ustar archive with modes and root ownership', () => {
+  it('writes a ustar archive with modes and root ownership by default', () => {
     const tar = tarFiles([{ path: '/run/secrets/x', content: 'abc', mode: 0o400 }]);
     expect(tar.length).toBe(512 + 512 + 1024);
     expect(tar.subarray(0, 14).toString()).toBe('run/secrets/x\0');
@@ -87,6 +87,19 @@ describe('byte formats', () => {
     const stored = parseInt(h.subarray(148, 154).toString(), 8);
     h.fill(' ', 148, 156);
     expect(stored).toBe(h.reduce((a, b) => a + b, 0));
+  });
+
+  it('writes the owner asked for, and directory entries before the files', () => {
+    const tar = tarFiles([{ path: 'c1/0', content: 'abc', mode: 0o440, uid: 1000, gid: 1001 }], ['c1']);
+    expect(tar.length).toBe(512 + 512 + 512 + 1024);
+    expect(tar.subarray(0, 4).toString()).toBe('c1/\0');
+    expect(tar.subarray(156, 157).toString()).toBe('5');
+    expect(tar.subarray(100, 107).toString()).toBe('0000755');
+    const f = tar.subarray(512);
+    expect(f.subarray(0, 5).toString()).toBe('c1/0\0');
+    expect(f.subarray(100, 107).toString()).toBe('0000440');
+    expect(parseInt(f.subarray(108, 115).toString(), 8)).toBe(1000);
+    expect(parseInt(f.subarray(116, 123).toString(), 8)).toBe(1001);
   });
 
   it('demultiplexes log frames split anywhere', () => {

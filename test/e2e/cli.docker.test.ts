@@ -184,6 +184,17 @@ describe.skipIf(!engineAvailable)(`berth CLI end to end${skipNote}`, () => {
     expect(lines).toHaveLength(3 * names.length);
   });
 
+  it("logs of a Service prints its proxy's lines: its start and each backend change", { timeout: LONG }, async () => {
+    const proxies = containers(app.cluster, { 'berth.resource': 'web', 'berth.component': 'proxy' }).map((c) => c.name);
+    expect(proxies).toHaveLength(1);
+    const r = await berth(['logs', 'web', '--app', app.file], { cwd: app.dir });
+    expect(r.code, shown(r)).toBe(0);
+    const lines = r.stdout.split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l.startsWith(`${proxies[0]} | `), l).toBe(true);
+    expect(r.stdout).toMatch(/config \d+: \d+ -> \[/);
+  });
+
   it('logs -f keeps printing new lines until interrupted', { timeout: LONG }, async () => {
     const [first] = replicas(app.cluster, 'ticker').map((c) => c.name);
     const f = start(['logs', 'ticker', '--app', app.file, '--tail', '1', '-f'], { cwd: app.dir });
@@ -199,7 +210,7 @@ describe.skipIf(!engineAvailable)(`berth CLI end to end${skipNote}`, () => {
   it('logs names a resource that does not exist and a bad --tail, and exits 1', { timeout: LONG }, async () => {
     const missing = await berth(['logs', 'nope', '--app', app.file], { cwd: app.dir });
     expect(missing.code, shown(missing)).toBe(1);
-    expect(missing.stderr).toContain('no Deployment or Job "nope" in the program');
+    expect(missing.stderr).toContain('no Deployment, Job or Service "nope" in the program');
     expect(missing.stderr).toMatch(/try one of: .*ticker/);
     const tail = await berth(['logs', 'ticker', '--app', app.file, '--tail', 'lots'], { cwd: app.dir });
     expect(tail.code, shown(tail)).toBe(1);

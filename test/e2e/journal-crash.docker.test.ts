@@ -57,6 +57,8 @@ function problems(app: App, resourceCount: number): string[] {
   const cs = containers(app.cluster);
   for (const c of cs) {
     const id = c.labels['berth.resource'] ?? '';
+    // The holder of the cluster's Secret/Config tmpfs belongs to the cluster, not to a resource.
+    if (c.labels['berth.component'] === 'files') continue;
     if (!state.resources[id]) out.push(`orphan container ${c.name} (resource "${id}" not in state)`);
   }
   for (const [id, r] of Object.entries(state.resources)) {

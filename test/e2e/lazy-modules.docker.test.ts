@@ -15,17 +15,18 @@ import { berth, engineAvailable, forceRemove, freePort, isHealthyRunning, leftov
 const LONG = 180_000;
 
 /** A one-Deployment program from an image already on the engine (nothing to build); `host`: its Cluster's one target host. */
-function writeApp(cluster: string, host?: string): { dir: string; file: string } {
+function writeApp(cluster: string, host?: string, withConfig = false): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'berth-e2e-lazy-'));
   const file = join(dir, 'cluster.ts');
   const target = host ? `, { target: { docker: { hosts: [{ name: 'n1', endpoint: '${host}', address: '127.0.0.1' }] } } }` : '';
   writeFileSync(
     file,
-    `import { App, Cluster, Deployment, Image } from '@berth/core';
+    `import { App, Cluster, Config, Deployment, Image } from '@berth/core';
 const app = new App();
 const c = new Cluster(app, '${cluster}'${target});
 const image = new Image(c, 'busybox', { name: 'berth-test/busybox:1' });
-new Deployment(c, 'web', { image, replicas: 1, ports: [8080], health: { http: { path: '/', port: 8080 }, interval: '1s', timeout: '5s', retries: 3 } });
+${withConfig ? "const conf = new Config(c, 'conf', { data: 'over ssh\\n' });" : ''}
+new Deployment(c, 'web', { image, replicas: 1, ports: [8080], health: { http: { path: '/', port: 8080 }, interval: '1s', timeout: '5s', retries: 3 }${withConfig ? ", mounts: [{ config: conf, path: '/etc/web.conf', mode: 0o440 }]" : ''} });
 export default app;
 `,
   );
@@ -98,7 +99,8 @@ describe.skipIf(sshUnavailable !== undefined)(`built CLI: an ssh:// engine${sshU
   const targetCluster = uniqueCluster('sshtarget');
 
   beforeAll(async () => {
-    app = writeApp(cluster);
+    // With a Config: its file reaches the container through the engine API alone (files.ts).
+    app = writeApp(cluster, undefined, true);
     keys = mkdtempSync(join(tmpdir(), 'berth-e2e-sshkeys-'));
     for (const k of ['host', 'client']) {
       const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keys, k)], { encoding: 'utf8' });
@@ -141,6 +143,8 @@ describe.skipIf(sshUnavailable !== undefined)(`built CLI: an ssh:// engine${sshU
     const web = replicas(cluster, 'web');
     expect(web).toHaveLength(1);
     expect(web.every(isHealthyRunning), JSON.stringify(web)).toBe(true);
+    const file = spawnSync('docker', ['exec', web[0]?.id ?? '', 'sh', '-c', 'stat -c %a /etc/web.conf; cat /etc/web.conf; echo x >> /etc/web.conf || echo read-only'], { encoding: 'utf8' });
+    expect(file.stdout).toBe('440\nover ssh\nread-only\n');
     const s = await berth(['status', '--app', app.file], { cwd: app.dir, env });
     expect(s.code, shown(s)).toBe(0);
     expect(s.stdout).toMatch(/web\s+Deployment\s+1\/1\s+healthy/);

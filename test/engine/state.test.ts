@@ -232,7 +232,7 @@ describe('LocalStateStore: locking', () => {
 });
 
 describe('secretVersion', () => {
-  it('is an HMAC keyed by the lineage: stable, salt-dependent, not the plain hash', () => {
+  it('is an HMAC: stable, key-dependent, not the plain hash', () => {
     expect(secretVersion('hunter2', 'salt-a')).toBe(secretVersion('hunter2', 'salt-a'));
     expect(secretVersion('hunter2', 'salt-a')).not.toBe(secretVersion('hunter2', 'salt-b'));
     expect(secretVersion('hunter2', 'salt-a')).toMatch(/^[0-9a-f]{64}$/);

@@ -81,7 +81,7 @@ describe('the Docker translator (pure)', () => {
     ]);
     expect(o.specs[0]?.env).toEqual({ PASSWORD: 's3cret' });
     expect(o.specs[0]?.mounts).toEqual([{ volumeId: 'data', volumeName: 'shop-data', path: '/data', readOnly: false }]);
-    expect(o.specs[0]?.files).toEqual([{ path: '/etc/db.conf', content: 'listen 80\n', mode: 0o444 }]);
+    expect(o.specs[0]?.files).toEqual([{ path: '/etc/db.conf', content: 'listen 80\n', mode: 0o444, uid: 0, gid: 0 }]);
     expect(o.specs[0]?.networks).toEqual(['back']);
     const api = objects.get('api');
     expect(api?.kind === 'replicas' && api.specs[0]?.env).toEqual({ DB: 'db-svc' });

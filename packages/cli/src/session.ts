@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { BerthError, type GraphJson } from '@berth/core';
-import { LocalStateStore, newState, plan, type NodeStatus, type Observed, type Plan, type State, type StateLock, type Target } from '@berth/engine';
+import { LocalStateStore, migrateSecretVersions, newState, plan, type NodeStatus, type Observed, type Plan, type State, type StateLock, type Target } from '@berth/engine';
 import { migrateDrainFile, legacyDrained } from './drain.ts';
 import type { CommandContext } from './context.ts';
 import { readSecrets, type SecretValues } from './load/secrets.ts';
@@ -86,8 +86,13 @@ export async function openSessions(ctx: CommandContext, opts: SessionOptions): P
     if (lock) recorded = await migrateDrainFile(program.appDir, store, lock, recorded);
     // Without the lock (diff) an old drain file is only read; with it, the migration just removed it.
     const drained = recorded?.drained ?? (lock ? undefined : legacyDrained(program.appDir, graph.cluster));
+    // Secret versions are keyed by the store's secret key, never by anything in the state file;
+    // versions an older berth keyed by the lineage are rewritten under it when they still match.
+    const hasSecrets = graph.resources.some((r) => r.kind === 'Secret');
+    const key = hasSecrets ? await store.secretKey(graph.cluster) : '';
+    const secrets = readSecrets(graph, program.appDir, ctx.env, key);
+    if (recorded) recorded = migrateSecretVersions(recorded, secrets.values, key);
     const state = recorded ?? newState(graph.cluster);
-    const secrets = readSecrets(graph, program.appDir, ctx.env, state.lineage);
     checkTarget(graph);
     const target = opts.observe ? await targetFor(graph) : undefined;
     try {

@@ -3,7 +3,7 @@
  * Pure parts (plan/, schedule/) decide; effectful parts (state/, execute/, targets/) act.
  */
 export { hashBuildContext, tryReadBuildContext, readBuildContext, packBuildContext, type BuildContext } from './build-context.ts';
-export { STATE_VERSION, StateJson, LocalStateStore, secretVersion, newState, type State, type StateStore, type StateLock, type LockInfo, type HistoryEntry, type LocalStateStoreOptions } from './state/index.ts';
+export { STATE_VERSION, StateJson, LocalStateStore, migrateSecretVersions, secretVersion, newState, type State, type StateStore, type StateLock, type LockInfo, type HistoryEntry, type LocalStateStoreOptions } from './state/index.ts';
 export {
   plan,
   basisOf,
@@ -25,6 +25,8 @@ export {
   type PlanBasis,
   type PlanPlacement,
   type PlanNodeFacts,
+  type HostPortHolder,
+  type HostPortOwner,
   type PlanMove,
   type Observed,
   type ObservedResource,

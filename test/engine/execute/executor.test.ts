@@ -2,6 +2,7 @@
  * The executor on the in-memory driver and a real state folder: DAG order, bounded
  * parallelism, skipping dependents of a failure, the journal it writes, and the cost of it.
  */
+import { progressPrinter } from '../../../packages/cli/src/render/progress.ts';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Deployment, Volume, type Cluster } from '@berth/core';
@@ -170,5 +171,10 @@ describe('execute: the journal', () => {
     expect(r.driver.of('api').filter((c) => c.state === 'running').map((c) => c.id)).toEqual(old);
     const entry = (await r.state())?.journal?.entries.find((e) => e.id === 'api');
     expect(entry?.status).toBe('failed');
+    // Announced once, as the CLI prints it: the failed step says it rolled back; no progress line repeats it.
+    const out: string[] = [];
+    const print = progressPrinter({ write: (t: string) => out.push(t) }, { color: false, json: false, verbose: false });
+    for (const e of run.events) print(e);
+    expect(out.join('').match(/rolled back/g), out.join('')).toHaveLength(1);
   });
 });

@@ -103,6 +103,7 @@ export class Rig {
       writeSnapshot: (c, h, t) => real.writeSnapshot(c, h, t),
       readSnapshot: (c, h) => real.readSnapshot(c, h),
       pruneSnapshots: (c, k) => real.pruneSnapshots(c, k),
+      secretKey: (c) => real.secretKey(c),
       async write(lock: StateLock, next: State): Promise<State> {
         if (driver.isKilled) throw new MemoryKilled('a state write');
         const written = await real.write(lock, next);

@@ -4,9 +4,10 @@ import type { CommandContext } from '../context.ts';
 import { synthApp } from '../load/synth-app.ts';
 import { targetFor } from '../target.ts';
 
-export const LOGS_HELP = `berth logs <deployment|job> [--app cluster.ts] [-f] [--tail N]
+export const LOGS_HELP = `berth logs <deployment|job|service> [--app cluster.ts] [-f] [--tail N]
 
-Prints the logs of a resource's containers, each line prefixed with the container name.
+Prints the logs of a resource's containers, each line prefixed with the container name; for a
+Service, the logs of its proxy (config changes, backends it forwards to, errors).
   -f, --follow   keep printing new lines (Ctrl-C to stop)
   --tail N       lines per container to start with (default 100)
 `;
@@ -18,17 +19,19 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
     return 0;
   }
   const name = positionals[0];
-  if (!name) throw new BerthError('cli.usage', 'berth logs needs a resource', { hint: 'berth logs web   (a Deployment or Job id, or its construct path)' });
+  if (!name) throw new BerthError('cli.usage', 'berth logs needs a resource', { hint: 'berth logs web   (a Deployment, Job or Service id, or its construct path)' });
   const tail = values.tail === undefined ? 100 : Number(values.tail);
   if (!Number.isInteger(tail) || tail < 0) {
     throw new BerthError('cli.usage', `--tail must be a whole number >= 0, got "${values.tail}"`, { hint: 'berth logs web --tail 20' });
   }
   const { graphs } = await synthApp(ctx.cwd, values.app);
-  const matches = graphs.flatMap((g) => g.resources.filter((r) => (r.id === name || r.path === name) && (r.kind === 'Deployment' || r.kind === 'Job')).map((r) => ({ g, r })));
+  // A Service's containers are its proxies: the driver finds them by the same resource label.
+  const hasLogs = (kind: string): boolean => kind === 'Deployment' || kind === 'Job' || kind === 'Service';
+  const matches = graphs.flatMap((g) => g.resources.filter((r) => (r.id === name || r.path === name) && hasLogs(r.kind)).map((r) => ({ g, r })));
   const hit = matches[0];
   if (!hit) {
-    const known = graphs.flatMap((g) => g.resources.filter((r) => r.kind === 'Deployment' || r.kind === 'Job').map((r) => r.id));
-    throw new BerthError('cli.usage', `no Deployment or Job "${name}" in the program`, { hint: `try one of: ${known.join(', ')}` });
+    const known = graphs.flatMap((g) => g.resources.filter((r) => hasLogs(r.kind)).map((r) => r.id));
+    throw new BerthError('cli.usage', `no Deployment, Job or Service "${name}" in the program`, { hint: `try one of: ${known.join(', ')}` });
   }
   const target = await targetFor(hit.g);
   try {

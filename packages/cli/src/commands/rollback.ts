@@ -121,7 +121,9 @@ export async function rollbackCommand(ctx: CommandContext): Promise<number> {
     if (!parsed.success) throw new BerthError('state.corrupt', `the kept program of r${release.number} is not a valid graph`, { cause: parsed.error });
     // The graph exactly as it was deployed (zod's copy may order keys differently): its hash is the release's.
     const graph = raw as GraphJson;
-    const secrets = readSecrets(graph, dir.appDir, ctx.env, state.lineage);
+    // Release records keep versions under the store's secret key, as deploy does (docs/adr/0010).
+    const key = graph.resources.some((r) => r.kind === 'Secret') ? await store.secretKey(cluster) : '';
+    const secrets = readSecrets(graph, dir.appDir, ctx.env, key);
     const target = await targetFor(graph);
     try {
       const missingImages = target.missingImages ? await target.missingImages([...new Set(Object.values(release.images))]) : [];

@@ -17,7 +17,7 @@ export interface SecretValues {
  * file beside cluster.ts). Missing values are reported, not thrown: `diff` can still plan
  * without them, `deploy` refuses.
  */
-export function readSecrets(graph: GraphJson, appDir: string, env: Readonly<Record<string, string | undefined>>, salt: string): SecretValues {
+export function readSecrets(graph: GraphJson, appDir: string, env: Readonly<Record<string, string | undefined>>, key: string): SecretValues {
   const values = new Map<string, string>();
   const versions: Record<string, string> = {};
   const missing: Array<{ id: string; path: string; hint: string }> = [];
@@ -36,7 +36,7 @@ export function readSecrets(graph: GraphJson, appDir: string, env: Readonly<Reco
     }
     if (v !== undefined) {
       values.set(r.id, v);
-      versions[r.id] = secretVersion(v, salt);
+      versions[r.id] = secretVersion(v, key);
     }
   }
   return { values, versions, missing };

@@ -58,11 +58,24 @@ const inputHealth = <R, V>(k: SchemaKit<R, V>) =>
       return { command: h.exec?.command ?? [], interval, retries, startPeriod, timeout, type: 'exec' as const };
     });
 
+/** Owner and permission bits of a mounted Config or Secret file. */
+const fileOwner = {
+  /** Numeric user id that owns the file. @default the container's numeric `user`, else 0 (root) */
+  uid: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  /** Numeric group id that owns the file. @default the group of a numeric `user` ("1000:1000"), else its uid, else 0 */
+  gid: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  /**
+   * Permission bits as a number, written in octal: `0o440`. The file is read-only whatever
+   * the bits say (it is mounted read-only). @default 0o400 for a Secret, 0o444 for a Config
+   */
+  mode: z.number().int().min(0).max(0o777).optional(),
+};
+
 const mountSchema = <R, V>(k: SchemaKit<R, V>) =>
   z.union([
     strictObject({ volume: k.ref(['Volume'], 'name'), path: z.string().startsWith('/'), readOnly: z.boolean().default(false) }),
-    strictObject({ config: k.ref(['Config'], 'data'), path: z.string().startsWith('/') }),
-    strictObject({ secret: k.ref(['Secret'], 'value'), path: z.string().startsWith('/') }),
+    strictObject({ config: k.ref(['Config'], 'data'), path: z.string().startsWith('/'), ...fileOwner }),
+    strictObject({ secret: k.ref(['Secret'], 'value'), path: z.string().startsWith('/'), ...fileOwner }),
   ]);
 
 const portSchema = <R, V>(k: SchemaKit<R, V>) => {

@@ -44,6 +44,14 @@ export function reportIssues(diags: Diagnostics, issues: readonly z.core.$ZodIss
     } else if (kind === 'Deployment' && prop === 'replicas' && issue.code === 'too_small') {
       hint = 'use replicas: 0 to stop it, or remove the Deployment';
     }
+    if (/(^|\.)mode$/.test(prop) && prop.startsWith('mounts[') && typeof input === 'number' && (issue.code === 'too_big' || issue.code === 'too_small')) {
+      // File modes are read in octal: 1023 means nothing to whoever wrote 0o1777.
+      message = `must be permission bits between 0o0 and 0o777, got 0o${input.toString(8)}`;
+      hint = 'write it in octal, such as mode: 0o440 (owner and group may read)';
+    } else if (issue.message === 'not a valid environment variable name' && typeof input === 'string') {
+      const fixed = input.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
+      hint = `use letters, digits and "_" only, not starting with a digit, such as "${fixed}"`;
+    }
     if (quantityIssue(issue) !== undefined) code = 'quantity.invalid';
     diags.report({ code, message: prop ? `${prop}: ${message}` : message, constructPath: path, kind, property: prop || undefined, location: loc, hint });
   }

@@ -1,7 +1,7 @@
 /**
  * Stage 7 of synthesis, per Cluster: the rules a schema cannot state because they span
  * properties or resources: a container's limits are not below its requests and it lists each
- * port once; Service names are DNS labels, unique per cluster; a Service lists each port once,
+ * port and each mount path once; Service names are DNS labels, unique per cluster; a Service lists each port once,
  * forwards only to ports its Deployment exposes, and a host port is published by one Service.
  * Defaults that depend on other props are filled in here (a Service's name from its id, a
  * port's targetPort from its port).
@@ -90,6 +90,16 @@ function checkContainer(e: Entry, props: Record<string, unknown>, diags: Diagnos
       continue;
     }
     diags.report({ code: 'synth.port-conflict', message: `ports[${i}]: container port ${key} is already listed as ports[${first}]`, constructPath: e.path, kind, property: `ports[${i}]`, location: e.loc, hint: 'list each container port once' });
+  }
+  // Two mounts at one path: the engine refuses the container ("Duplicate mount point") only at deploy.
+  const mounted = new Map<string, number>();
+  for (const [i, m] of ((props.mounts as Array<{ path: string }> | undefined) ?? []).entries()) {
+    const first = mounted.get(m.path);
+    if (first === undefined) {
+      mounted.set(m.path, i);
+      continue;
+    }
+    diags.report({ code: 'props.invalid', message: `mounts[${i}].path: "${m.path}" is already mounted by mounts[${first}]`, constructPath: e.path, kind, property: `mounts[${i}].path`, location: e.loc, hint: 'mount each path once: remove one of the two, or give it another path' });
   }
   const res = props.resources as { requests?: Quantities; limits?: Quantities };
   // What the program wrote ("256Mi"), to echo it as given.

@@ -62,6 +62,19 @@ export function resolveValue(ctx: ResolveContext, v: ValueJson, from: string): s
   return v.$concat.map((p) => (typeof p === 'string' ? p : resolveRef(ctx, p.$ref, p.attr, from))).join('');
 }
 
+/**
+ * Owner and mode of a Config/Secret file: as the mount asks, else the container's numeric
+ * `user` ("1000" or "1000:1000"), so a non-root container can read its own secret by default;
+ * a user given by name cannot be resolved here (it lives in the image's /etc/passwd): root.
+ */
+export function fileOwner(m: { uid?: number | undefined; gid?: number | undefined; mode?: number | undefined }, user: string | undefined, defaultMode: number): { uid: number; gid: number; mode: number } {
+  const u = /^(\d+)(?::(\d+))?$/.exec(user ?? '');
+  const userUid = u?.[1] !== undefined ? Number(u[1]) : 0;
+  const userGid = u?.[2] !== undefined ? Number(u[2]) : userUid;
+  const uid = m.uid ?? userUid;
+  return { uid, gid: m.gid ?? (m.uid !== undefined ? m.uid : userGid), mode: m.mode ?? defaultMode };
+}
+
 /** The container a Deployment replica or a Job run is made of. */
 export function resolveRunSpec(
   ctx: ResolveContext,
@@ -81,8 +94,8 @@ export function resolveRunSpec(
       const name = ctx.outputs.get(m.volume.$ref)?.['name'];
       mounts.push({ volumeId: m.volume.$ref, ...(typeof name === 'string' ? { volumeName: name } : {}), path: m.path, readOnly: m.readOnly });
     }
-    else if ('config' in m) files.push({ path: m.path, content: resolveRef(ctx, m.config.$ref, 'data', r.path), mode: 0o444 });
-    else files.push({ path: m.path, content: resolveRef(ctx, m.secret.$ref, 'value', r.path), mode: 0o400 });
+    else if ('config' in m) files.push({ path: m.path, content: resolveRef(ctx, m.config.$ref, 'data', r.path), ...fileOwner(m, p.user, 0o444) });
+    else files.push({ path: m.path, content: resolveRef(ctx, m.secret.$ref, 'value', r.path), ...fileOwner(m, p.user, 0o400) });
   }
   const restart = 'restart' in p ? p.restart : 'no';
   return {

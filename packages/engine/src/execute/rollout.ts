@@ -307,6 +307,8 @@ async function rollBack(input: RolloutInput, serving: Map<string, Replica>, swap
     await drain(input, [s.fresh]);
     await input.driver.removeReplica(s.fresh).catch(() => undefined);
   }
-  input.progress(ok ? 'rolled back: the previous replicas are serving' : 'rollback incomplete');
+  // Success is announced once, by the failed step itself (rolledBack: "rolled back: the previous
+  // replicas keep serving"); only a rollback that did not finish needs its own line.
+  if (!ok) input.progress('rollback incomplete');
   return ok;
 }

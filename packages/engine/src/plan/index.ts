@@ -22,6 +22,8 @@ export {
   type PlanInput,
   type PlanNode,
   type PlanNodeFacts,
+  type HostPortHolder,
+  type HostPortOwner,
   type PlanMove,
   type PlanUnplaced,
   type PlanLeftover,

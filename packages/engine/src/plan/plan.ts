@@ -10,6 +10,7 @@
  *
  * No I/O, clocks, randomness or environment: the same input gives the same plan, byte for byte.
  */
+import { portConflicts } from './port-conflicts.ts';
 import type { GraphJson, ResourceJson } from '@berth/core';
 import { canaryCount } from './canary.ts';
 import { interruptedSteps } from '../state/journal.ts';
@@ -81,8 +82,8 @@ export function plan(input: PlanInput): Plan {
     input,
     graph,
     byId: resources,
-    // On a first deploy the versions are salted with the lineage the new state will get, so
-    // the spec hashes here are the ones the executor records (and labels) for this deploy.
+    // The versions are keyed by the store's secret key (not by state), so the spec hashes here
+    // are the ones the executor records (and labels) for this deploy, first deploy included.
     specs: resolveSpecs(graph, input.secretVersions, state),
     prior,
     changes: new Map(),
@@ -123,6 +124,7 @@ export function plan(input: PlanInput): Plan {
   for (const id of deleteOrder) ctx.changes.set(id, deleteOf(ctx, id, prior[id] as StateResource, dependentsOf.get(id) ?? []));
 
   unreadableSecrets(ctx);
+  ctx.issues.push(...portConflicts(graph, input.nodes));
   const orphans = orphansOf(ctx, movedAway);
   for (const c of orphans) ctx.changes.set(c.id, c);
 
@@ -504,7 +506,7 @@ export function basisOf(input: Pick<PlanInput, 'graph' | 'state' | 'observed' | 
     graphHash: sha256(JSON.stringify(input.graph)),
     observedHash: input.observed ? hashOf(observedDigest(input.observed)) : null,
     // Hashing the versions (themselves HMACs) keeps even those out of the plan file. Without
-    // state there is no lineage yet, so versions use a throwaway salt: nothing to compare.
+    // state there is nothing recorded to compare them with.
     secretsHash: input.secretVersions && input.state ? hashOf(input.secretVersions) : null,
     nodesHash: input.nodes ? hashOf(nodesDigest(input)) : null,
   };

@@ -74,7 +74,7 @@ export interface Change {
   readonly blocked?: true;
 }
 
-export const PLAN_ISSUE_CODES = ['plan.protected', 'plan.secret-unknown'] as const;
+export const PLAN_ISSUE_CODES = ['plan.protected', 'plan.secret-unknown', 'plan.port-conflict'] as const;
 export type PlanIssueCode = (typeof PLAN_ISSUE_CODES)[number];
 
 /** Something the user should know; `error` issues make the plan undeployable. */
@@ -178,8 +178,30 @@ export interface PlanOptions {
 }
 
 /** A node as the target reports it; `draining` comes from the drain set. */
+/** Who holds a host port on a node, as the driver found it. */
+export type HostPortOwner =
+  | { readonly kind: 'berth'; readonly cluster: string; readonly resource: string; readonly container: string }
+  | { readonly kind: 'container'; readonly container: string; readonly image: string }
+  /** A listening process on the host (seen only where the engine is local: /proc/net). */
+  | { readonly kind: 'process'; readonly pid?: number; readonly command?: string };
+
+/** A host port in use on a node. */
+export interface HostPortHolder {
+  readonly port: number;
+  readonly protocol: 'tcp' | 'udp';
+  /** The address it is bound to; `0.0.0.0` or `::` for every address. */
+  readonly address: string;
+  readonly owner: HostPortOwner;
+}
+
 export interface PlanNodeFacts {
   readonly name: string;
+  /**
+   * Host ports in use on the node and who holds them, when the driver looked (diff and deploy
+   * do): a published Service port held by anyone but this cluster is a plan error. Not part of
+   * the placement's basis: ports come and go without changing where replicas go.
+   */
+  readonly hostPorts?: readonly HostPortHolder[];
   readonly labels: Readonly<Record<string, string>>;
   /** millicores and bytes */
   readonly capacity: { readonly cpu: number; readonly memory: number };
@@ -197,7 +219,7 @@ export interface PlanInput {
   /** What the driver found; without it, no drift is detected. */
   readonly observed?: Observed;
   /**
-   * Current secret versions by Secret id (`secretVersion(value, lineage)`), computed by the
+   * Current secret versions by Secret id (`secretVersion(value, the store's secret key)`), computed by the
    * CLI where the value is readable. A missing entry means "unknown": the version recorded in
    * state is assumed unchanged.
    */

@@ -10,7 +10,7 @@
  * either the old or the new state, never a mix. A file that does not validate is refused and
  * never overwritten: the user decides, with a pointer to the last good copy.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
@@ -62,6 +62,10 @@ export class LocalStateStore implements StateStore {
   }
   lockPath(cluster: string): string {
     return join(this.dir, `${fileSafe(cluster)}.lock`);
+  }
+  /** `.berth/<cluster>.secret-key`: beside the state, never in it (nor in history/). */
+  secretKeyPath(cluster: string): string {
+    return join(this.dir, `${fileSafe(cluster)}.secret-key`);
   }
   private historyDir(): string {
     return join(this.dir, 'history');
@@ -260,6 +264,25 @@ export class LocalStateStore implements StateStore {
 
   private async ensureDirs(): Promise<void> {
     await mkdir(this.historyDir(), { recursive: true, mode: DIR_MODE });
+  }
+
+  async secretKey(cluster: string): Promise<string> {
+    const path = this.secretKeyPath(cluster);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const text = (await readFile(path, 'utf8')).trim();
+        if (/^[0-9a-f]{64}$/.test(text)) return text;
+        throw new StateError('state.corrupt', `the secret-version key ${this.show(path)} is damaged`, {
+          hint: `remove it; the next deploy makes a new key and rolls the Deployments that use Secrets once`,
+        });
+      } catch (e) {
+        if (errCode(e) !== 'ENOENT') throw e;
+      }
+      await this.ensureDirs();
+      // Exclusive: of two deploys making the key at once, one wins and both use its key.
+      await this.createExclusive(path, randomBytes(32).toString('hex') + '\n');
+    }
+    throw new StateError('state.corrupt', `cannot create the secret-version key ${this.show(path)}`, { hint: 'check the permissions of the .berth folder' });
   }
 
   /** temp file in the same folder → fsync → rename → fsync the folder (so the rename itself survives a crash). */

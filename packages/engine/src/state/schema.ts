@@ -55,7 +55,7 @@ export const StateResource = z.strictObject({
   placements: z.array(StatePlacement).optional(),
   /**
    * Versions of the secrets it consumed (or, for a Secret, of itself): HMAC-SHA256 of the value
-   * keyed by the lineage, so a low-entropy secret cannot be guessed from the state file.
+   * keyed by the store's secret key, which is never in the state file (docs/adr/0010).
    */
   secretVersions: z.record(z.string(), z.string()).optional(),
   /**

@@ -67,4 +67,10 @@ export interface StateStore {
   readSnapshot(cluster: string, graphHash: string): Promise<string | undefined>;
   /** Removes the cluster's snapshots whose hash is not in `keep`. */
   pruneSnapshots(cluster: string, keep: ReadonlySet<string>): Promise<void>;
+  /**
+   * The cluster's secret-version key (hex), made on first use: the HMAC key of every secret
+   * version. Kept by the backend but never inside the state document or its history, so a copy
+   * of a state file alone cannot be used to test guesses of a secret (docs/adr/0010).
+   */
+  secretKey(cluster: string): Promise<string>;
 }

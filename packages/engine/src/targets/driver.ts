@@ -7,11 +7,13 @@ import type { ImageBuildSpec } from '@berth/core';
 import type { Observed } from '../plan/observed.ts';
 import type { PlanNodeFacts } from '../plan/types.ts';
 
-/** A file copied into a container before it starts (configs 0444, secrets 0400). */
+/** A Config or Secret file in a container: in memory, read-only, owned `uid:gid` with `mode`. */
 export interface RunFile {
   readonly path: string;
   readonly content: string;
   readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
 }
 
 /** A fully resolved container to run: no references left, secrets already read. */

@@ -6,7 +6,8 @@
 import type { DockerClient } from './connect.ts';
 import { removeContainer, listContainers } from './containers.ts';
 import type { VolumeChoice } from '../driver.ts';
-import { LABEL_CLUSTER, LABEL_RESOURCE } from './labels.ts';
+import { FILES_COMPONENT } from './files.ts';
+import { LABEL_CLUSTER, LABEL_COMPONENT, LABEL_RESOURCE } from './labels.ts';
 import { listNetworks, NETWORK_SETTLE_MS, removeNetwork } from './networks.ts';
 import { listVolumes, removeVolume } from './volumes.ts';
 import { wrap, tryWrap } from './driver-error.ts';
@@ -30,6 +31,8 @@ export async function removeAllByLabel(client: DockerClient, cluster: string, op
   // The containers are gone, but the engine may release their endpoints a moment later.
   for (const n of networks) await removeNetwork(client, n.id, { settleMs: NETWORK_SETTLE_MS });
   let volumes = 0;
+  // The Config/Secret tmpfs holds no data of the user's: it always goes with the cluster.
+  for (const v of await listVolumes(client, { ...sel, [LABEL_COMPONENT]: FILES_COMPONENT })) await removeVolume(client, v.name);
   if (opts.volumes === true || (Array.isArray(opts.volumes) && opts.volumes.length > 0)) {
     const chosen = opts.volumes;
     const vols = (await listVolumes(client, sel)).filter((v) => chosen === true || chosen.includes(v.labels[LABEL_RESOURCE] ?? ''));

@@ -5,6 +5,7 @@
  * reachable node (so a published Service answers on each of them), and treats a node whose
  * engine does not answer as unreachable rather than failing the whole cluster.
  */
+import { hostPortHolders } from './host-ports.ts';
 import { DriverError, type ImageBuildSpec } from '@berth/core';
 import type { DestroyResult, Driver, NodeStatus, JobOutcome, Readiness, Replica, RunSpec, ServiceOutputs, ServiceRunSpec, VolumeChoice } from '../driver.ts';
 import type { Observed, ObservedResource } from '../../plan/observed.ts';
@@ -84,12 +85,13 @@ export class DockerClusterDriver implements Driver {
       this.nodes.map(async (n): Promise<NodeStatus> => {
         const up = this.reachable.has(n.name);
         const d = this.node(n.name);
-        const [capacity, volumes] = await Promise.all([
+        const [capacity, volumes, hostPorts] = await Promise.all([
           n.capacity ?? (up ? d.capacity().catch(() => ({ cpu: 0, memory: 0 })) : { cpu: 0, memory: 0 }),
           up ? listVolumes(d.client, { [LABEL_CLUSTER]: this.cluster }).then((vs) => vs.map((v) => v.labels['berth.resource'] ?? v.name), () => []) : [],
+          up ? hostPortHolders(d.client).catch(() => []) : [],
         ]);
         const why = this.unreachableWhy.get(n.name);
-        return { name: n.name, labels: n.labels, capacity, reachable: up, volumes, ...(why ? { error: why } : {}) };
+        return { name: n.name, labels: n.labels, capacity, reachable: up, volumes, hostPorts, ...(why ? { error: why } : {}) };
       }),
     );
   }

@@ -6,7 +6,7 @@
 import type Docker from 'dockerode';
 import type { DockerClient } from './connect.ts';
 import { dockerError, statusOf, tryWrap, wrap } from './driver-error.ts';
-import { putFiles, type InjectedFile } from './files.ts';
+import { removeFiles, writeFiles, type FileBind, type InjectedFile } from './files.ts';
 import { LABEL_CLUSTER, LABEL_COMPONENT, LABEL_ORDINAL, LABEL_RELEASE, LABEL_RESOURCE, LABEL_SPEC, labelFilter, type Labels } from './labels.ts';
 import { connectNetwork } from './networks.ts';
 
@@ -73,7 +73,7 @@ export interface ContainerSpec {
   /** More networks to join before the container starts (the engine takes one at create). */
   readonly extraNetworks?: ReadonlyArray<{ readonly name: string; readonly aliases?: readonly string[] }>;
   readonly mounts?: readonly MountSpec[];
-  /** Configs and secrets, copied in before start. */
+  /** Configs and secrets: written into the cluster's tmpfs and bound read-only (see files.ts). */
   readonly files?: readonly InjectedFile[];
   /** Extra labels; the berth.* ownership labels are always set from the fields above. */
   readonly labels?: Labels;
@@ -91,8 +91,11 @@ export function containerName(cluster: string, resource: string, ordinal: number
 
 const MS = 1_000_000; // Engine durations are nanoseconds.
 
-/** The create body for a spec. Exported so tests and `diff --json` can show exactly what is sent. */
-export function createBody(spec: ContainerSpec): Docker.ContainerCreateOptions {
+/**
+ * The create body for a spec. Exported so tests and `diff --json` can show exactly what is sent.
+ * `fileBinds` are the read-only binds `writeFiles` returned for the spec's files.
+ */
+export function createBody(spec: ContainerSpec, fileBinds: readonly FileBind[] = []): Docker.ContainerCreateOptions {
   const labels: Record<string, string> = {
     ...spec.labels,
     [LABEL_CLUSTER]: spec.cluster,
@@ -132,7 +135,7 @@ export function createBody(spec: ContainerSpec): Docker.ContainerCreateOptions {
       RestartPolicy: { Name: restart.policy, ...(restart.policy === 'on-failure' ? { MaximumRetryCount: restart.maxRetries ?? 0 } : {}) },
       ...(spec.cpus !== undefined ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
       ...(spec.memoryBytes !== undefined ? { Memory: spec.memoryBytes } : {}),
-      Mounts: (spec.mounts ?? []).map((m) => ({ Type: 'volume' as const, Source: m.volume, Target: m.target, ReadOnly: m.readOnly ?? false })),
+      Mounts: [...(spec.mounts ?? []).map((m) => ({ Type: 'volume' as const, Source: m.volume, Target: m.target, ReadOnly: m.readOnly ?? false })), ...fileBinds],
       ...(spec.network ? { NetworkMode: spec.network.name } : {}),
     },
     ...(spec.command ? { Cmd: [...spec.command] } : {}),
@@ -157,22 +160,34 @@ export function createBody(spec: ContainerSpec): Docker.ContainerCreateOptions {
   return body;
 }
 
-/** Creates the container and copies its files in, without starting it. */
+/**
+ * Writes the container's files into memory (files.ts) and creates the container with them bound
+ * read-only, without starting it. On failure neither the container nor its files are left.
+ */
 export async function createContainer(client: DockerClient, spec: ContainerSpec): Promise<{ id: string; name: string }> {
-  const body = createBody(spec);
-  const name = body.name ?? '';
-  const c = await wrap(`create container ${name}`, () => client.docker.createContainer(body), spec.resource);
+  const name = containerName(spec.cluster, spec.resource, spec.ordinal, spec.suffix);
+  const files = spec.files ?? [];
+  let binds: FileBind[] = [];
   try {
-    await putFiles(client, c.id, spec.files ?? []);
+    binds = await writeFiles(client, spec.cluster, name, files);
   } catch (err) {
-    await removeContainer(client, c.id, { force: true }).catch(() => undefined);
-    throw dockerError(`inject files into ${name}`, err, { resourceId: spec.resource });
+    await removeFiles(client, spec.cluster, name).catch(() => undefined);
+    throw dockerError(`write the files of ${name}`, err, { resourceId: spec.resource });
+  }
+  const body = createBody(spec, binds);
+  let c: Docker.Container;
+  try {
+    c = await wrap(`create container ${name}`, () => client.docker.createContainer(body), spec.resource);
+  } catch (err) {
+    if (files.length > 0) await removeFiles(client, spec.cluster, name).catch(() => undefined);
+    throw err;
   }
   for (const n of spec.extraNetworks ?? []) {
     try {
       await connectNetwork(client, n.name, c.id, n.aliases);
     } catch (err) {
       await removeContainer(client, c.id, { force: true }).catch(() => undefined);
+      if (files.length > 0) await removeFiles(client, spec.cluster, name).catch(() => undefined);
       throw err;
     }
   }

@@ -8,6 +8,8 @@ import { DriverError, type ImageBuildSpec, type ResourceKind } from '@berth/core
 import type { DestroyResult, Driver, NodeStatus, JobOutcome, Readiness, Replica, RunSpec, ServiceOutputs, ServiceRunSpec, VolumeChoice } from '../driver.ts';
 import type { Observed, ObservedResource } from '../../plan/observed.ts';
 import { connect, tryPing, type DockerClient } from './connect.ts';
+import { removeFiles } from './files.ts';
+import { hostPortHolders } from './host-ports.ts';
 import { containerIp, createContainer, inspectContainer, listContainers, removeContainer, runContainer, stopContainer, type ContainerSpec, type ContainerSummary } from './containers.ts';
 import { removeAllByLabel } from './cleanup.ts';
 import { ContainerEvents } from './events.ts';
@@ -39,11 +41,18 @@ export interface DockerDriverOptions {
 const NODE_DEFAULT = 'local';
 
 /** The Docker HEALTHCHECK for a probe. http/tcp run inside the container with the image's own tools. */
-function healthTest(h: NonNullable<RunSpec['health']>): string[] {
+export function healthTest(h: NonNullable<RunSpec['health']>): string[] {
   if (h.type === 'exec') return ['CMD', ...h.command];
   if (h.type === 'http') {
     const url = `http://127.0.0.1:${h.port}${h.path}`;
-    return ['CMD-SHELL', `wget -q -O /dev/null '${url}' || curl -fsS -o /dev/null '${url}' || exit 1`];
+    // The tool the image has, and only that one: "wget fails, then try curl" printed the image's
+    // missing curl ("curl: not found") as the probe's output instead of wget's own error.
+    return [
+      'CMD-SHELL',
+      `if command -v wget >/dev/null 2>&1; then wget -q -O /dev/null '${url}' || exit 1; ` +
+        `elif command -v curl >/dev/null 2>&1; then curl -fsS -o /dev/null '${url}' || exit 1; ` +
+        `else echo 'neither wget nor curl in the image: use a tcp or exec health check' >&2; exit 1; fi`,
+    ];
   }
   return ['CMD-SHELL', `nc -w 2 127.0.0.1 ${h.port} </dev/null >/dev/null 2>&1 || exit 1`];
 }
@@ -124,12 +133,14 @@ export class DockerDriver implements Driver {
     // reachability; the others' answers count only when it succeeded.
     const [err, facts] = await Promise.all([
       tryPing(this.client, 3000),
-      Promise.all([this.capacity(), listVolumes(this.client, { [LABEL_CLUSTER]: this.cluster }).then((vs) => vs.map((v) => v.labels[LABEL_RESOURCE] ?? v.name))]).catch((e: unknown) => e as Error),
+      Promise.all([this.capacity(), listVolumes(this.client, { [LABEL_CLUSTER]: this.cluster }).then((vs) => vs.map((v) => v.labels[LABEL_RESOURCE] ?? v.name)), hostPortHolders(this.client)]).catch(
+        (e: unknown) => e as Error,
+      ),
     ]);
     if (err !== undefined) return [{ name: this.node, labels: {}, capacity: { cpu: 0, memory: 0 }, reachable: false, volumes: [], error: err }];
     if (facts instanceof Error) throw facts;
-    const [capacity, volumes] = facts;
-    return [{ name: this.node, labels: {}, capacity, reachable: true, volumes }];
+    const [capacity, volumes, hostPorts] = facts;
+    return [{ name: this.node, labels: {}, capacity, reachable: true, volumes, hostPorts }];
   }
 
   /** CPUs and memory the engine reports, for the scheduler. */
@@ -293,7 +304,7 @@ export class DockerDriver implements Driver {
       network: { name: this.network },
       ...(spec.networks && spec.networks.length > 0 ? { extraNetworks: spec.networks.map((id) => ({ name: `${this.network}-${id}`, aliases: [spec.resourceId] })) } : {}),
       mounts: spec.mounts.map((m) => ({ volume: m.volumeName ?? volumeName(this.cluster, m.volumeId), target: m.path, readOnly: m.readOnly })),
-      files: spec.files.map((f) => ({ path: f.path, content: f.content, mode: f.mode })),
+      files: spec.files.map((f) => ({ path: f.path, content: f.content, mode: f.mode, uid: f.uid, gid: f.gid })),
       labels: { [LABEL_COMPONENT]: 'replica', 'berth.kind': spec.kind },
       stopTimeoutSec: spec.stopGracePeriodMs === undefined ? 10 : Math.ceil(spec.stopGracePeriodMs / 1000),
       ...(spec.stopSignal ? { stopSignal: spec.stopSignal } : {}),
@@ -457,6 +468,8 @@ export class DockerDriver implements Driver {
 
   async removeReplica(replica: Replica): Promise<void> {
     await removeContainer(this.client, replica.containerId, { force: true });
+    // Its Config/Secret files leave memory with it (a no-op for a container that had none).
+    await removeFiles(this.client, this.cluster, replica.name);
   }
 
   async runJob(spec: RunSpec, timeoutMs: number, signal?: AbortSignal): Promise<JobOutcome> {

@@ -31,7 +31,7 @@ export {
 } from './images.ts';
 export { connectNetwork, disconnectNetwork, ensureClusterNetwork, ensureNetwork, listNetworks, networkName, removeNetwork, setNetworkAliases } from './networks.ts';
 export { ensureVolume, listVolumes, removeVolume, volumeName } from './volumes.ts';
-export { CONFIG_MODE, SECRET_MODE, putFiles, tarFiles, type InjectedFile } from './files.ts';
+export { CONFIG_MODE, FILES_COMPONENT, SECRET_MODE, ensureFilesHolder, filesVolumeName, removeFiles, tarFiles, writeFiles, type FileBind, type InjectedFile } from './files.ts';
 export {
   containerIp,
   containerName,

@@ -8,7 +8,7 @@ import { execute } from '../../execute/executor.ts';
 import { retainImages } from '../../execute/retain-images.ts';
 import { DRAIN_TIMEOUT_MS, isReadyNow } from '../../execute/rollout.ts';
 import type { State } from '../../state/schema.ts';
-import type { Driver, NodeStatus } from '../driver.ts';
+import type { Driver, NodeStatus, Replica } from '../driver.ts';
 import type { ApplyInput, LogOptions, StatusRow, Target, TargetObservation } from '../target.ts';
 
 /** The address other nodes and clients reach a host at: its own, or else its endpoint's host. */
@@ -16,6 +16,14 @@ export function hostAddress(host: { readonly address?: string | undefined; reado
   if (host.address !== undefined) return host.address;
   const m = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(host.endpoint);
   return m?.[1] ?? '127.0.0.1';
+}
+
+/** A Job's run as `status` shows it: how it ended, with its exit code. */
+export function jobState(run: Replica | undefined): string {
+  if (!run) return 'not run';
+  if (run.state !== 'exited') return run.state;
+  if (run.exitCode === undefined) return 'exited';
+  return run.exitCode === 0 ? 'succeeded (exit 0)' : `failed (exit ${run.exitCode})`;
 }
 
 export class DockerTarget implements Target {
@@ -60,7 +68,8 @@ export class DockerTarget implements Target {
         const backends = (state?.resources[r.id]?.outputs['backends'] as string[] | undefined) ?? [];
         const proxy = observed?.resources[r.id];
         const health = proxy === undefined ? (state?.resources[r.id] ? 'proxy missing' : '') : proxy.exists ? 'proxy running' : 'proxy stopped';
-        rows.push({ id: r.id, kind: 'Service', ready: state?.resources[r.id] ? `${backends.length} backends` : 'not deployed', health, nodes: '', ports: pub, release: '', containers: [] });
+        const ready = state?.resources[r.id] ? `${backends.length} backend${backends.length === 1 ? '' : 's'}` : 'not deployed';
+        rows.push({ id: r.id, kind: 'Service', ready, health, nodes: '', ports: pub, release: '', containers: [] });
         continue;
       }
       const reps = listed.get(r.id) ?? [];
@@ -73,7 +82,7 @@ export class DockerTarget implements Target {
       rows.push({
         id: r.id,
         kind: r.kind,
-        ready: r.kind === 'Job' ? (reps[0] ? reps[0].state : 'not run') : `${running.length}/${want}${canaryText}`,
+        ready: r.kind === 'Job' ? jobState(reps[0]) : `${running.length}/${want}${canaryText}`,
         health: [...new Set(reps.map((x) => x.health))].join(','),
         nodes: [...new Set(reps.map((x) => x.node))].join(','),
         ports: r.props.ports.map((p) => String(p.containerPort)).join(','),
