@@ -63,7 +63,9 @@ export async function main(argv: readonly string[], base: Omit<CommandContext, '
     const color = Boolean(base.stderr.isTTY) && base.color;
     base.stderr.write(`${renderDiagnostics(diags, { cwd: base.cwd, color })}\n`);
     if (e instanceof SynthFailure) {
-      base.stderr.write(`\n${diags.length} problem${diags.length === 1 ? '' : 's'} found; nothing was written.\n`);
+      const n = diags.filter((d) => d.severity !== 'warning').length;
+      const w = diags.length - n;
+      base.stderr.write(`\n${n} problem${n === 1 ? '' : 's'}${w > 0 ? ` and ${w} warning${w === 1 ? '' : 's'}` : ''} found; nothing was written.\n`);
     }
     if (base.env['BERTH_DEBUG'] && e instanceof Error) base.stderr.write(`${e.stack ?? ''}\n`);
     return 1;

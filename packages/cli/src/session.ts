@@ -9,6 +9,7 @@ import { migrateDrainFile, legacyDrained } from './drain.ts';
 import type { CommandContext } from './context.ts';
 import { readSecrets, type SecretValues } from './load/secrets.ts';
 import { synthApp } from './load/synth-app.ts';
+import { writeWarnings } from './render/diagnostics.ts';
 import { checkTarget, targetFor } from './target.ts';
 
 export interface ClusterSession {
@@ -50,7 +51,8 @@ export function stateStore(appDir: string, cwd: string): LocalStateStore {
 }
 
 export async function openSessions(ctx: CommandContext, opts: SessionOptions): Promise<ClusterSession[]> {
-  const { program, graphs } = await synthApp(ctx.cwd, opts.app);
+  const { program, graphs, warnings } = await synthApp(ctx.cwd, opts.app);
+  writeWarnings(warnings, ctx.stderr, ctx);
   const chosen = opts.cluster ? graphs.filter((g) => g.cluster === opts.cluster) : graphs;
   if (chosen.length === 0) {
     throw new BerthError('cli.usage', `no cluster "${opts.cluster ?? ''}" in the program`, { hint: `clusters: ${graphs.map((g) => g.cluster).join(', ')}` });

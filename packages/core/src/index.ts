@@ -36,6 +36,8 @@ export {
   ImageBuildSpec,
   type ResourceOf,
 } from './graph/schema.ts';
+export { Policy, rule, type PolicyProps, type PolicyRule, type PolicyReport, type PolicyContext, type Rule, type RuleCheck, type ViolationOptions } from './policy/policy.ts';
+export { requireLimits, noLatestTags, maxReplicas, requireHealthChecks, noSecretsInEnv, noHostAccess, imageTag, type SeverityOption } from './policy/rules.ts';
 export { synthesize, type SynthOptions, type SynthResult } from './synth/synthesize.ts';
 export { sortDiagnostics } from './synth/diagnostics.ts';
 export { canonicalJson, formatGraph, graphChunks, stableStringify } from './synth/stable-json.ts';
@@ -51,5 +53,6 @@ export {
   ERROR_CODES,
   type ErrorCode,
   type Diagnostic,
+  type Severity,
   type SourceLocation,
 } from './errors.ts';

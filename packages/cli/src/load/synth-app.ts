@@ -7,6 +7,8 @@ import { loadProgram, resolveAppFile, type LoadedProgram } from './program.ts';
 export interface Synthesized {
   readonly program: LoadedProgram;
   readonly graphs: readonly GraphJson[];
+  /** Policy warnings, in source order (each command shows them on stderr). */
+  readonly warnings: readonly Diagnostic[];
 }
 
 /**
@@ -32,21 +34,23 @@ export async function synthApp(cwd: string, app: string | undefined): Promise<Sy
   const reader = fsReader(program.appDir, hashBuildContext);
   const graphs: GraphJson[] = [];
   const problems: Diagnostic[] = [...program.problems];
+  const warnings: Diagnostic[] = [];
   for (const a of program.apps) {
     try {
       // Diagnostics keep absolute paths (rendered relative to the cwd); the graph stays relative.
-      const { graphs: gs } = synthesize(a, { reader, resolveLocation: (f) => program.mapper.resolve(f), sourceFile: toRel });
+      const { graphs: gs, warnings: ws } = synthesize(a, { reader, resolveLocation: (f) => program.mapper.resolve(f), sourceFile: toRel });
       graphs.push(...gs);
+      warnings.push(...ws);
     } catch (e) {
       if (!(e instanceof SynthFailure)) throw e;
       problems.push(...e.diagnostics);
     }
   }
-  if (problems.length > 0) {
-    // Synth locates a problem at its construct; the source knows the property's own line.
-    const locator = new PropertyLocator();
+  // Synth locates a problem at its construct; the source knows the property's own line.
+  const locator = new PropertyLocator();
+  if (problems.some((d) => d.severity !== 'warning')) {
     // Sorted again: some now point at their property's line.
-    throw new SynthFailure(sortDiagnostics(problems.map((d) => locator.locate(d))));
+    throw new SynthFailure(sortDiagnostics([...problems, ...warnings].map((d) => locator.locate(d))));
   }
-  return { program, graphs };
+  return { program, graphs, warnings: sortDiagnostics([...problems, ...warnings].map((d) => locator.locate(d))) };
 }
