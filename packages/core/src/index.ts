@@ -4,6 +4,7 @@
  */
 export { Construct } from 'constructs';
 export { App } from './tree/app.ts';
+export { setParamInput, coerce as coerceParam, type ParamValue, type ParamOptions, type ParamInput, type GivenParam, type ParamOrigin, type ResolvedParam } from './tree/params.ts';
 export { Cluster, ClusterProps, TargetJson, TARGET_KINDS, targetJsonOf, dockerHostsOf, type TargetKind } from './tree/cluster.ts';
 export { moved, type MovedDeclaration } from './tree/moved.ts';
 export { Resource, RESOURCE_KINDS, type ResourceKind } from './tree/resource.ts';

@@ -10,8 +10,9 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { BerthError, type GraphJson } from '@berth/core';
 import { checkPlanBasis, describePlacements, PLAN_VERSION, type Observed, type Plan, type State } from '@berth/engine';
-import { APP_OPTIONS, parse } from '../args.ts';
+import { APP_OPTIONS, paramFlags, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
+import { paramChanges, recordedParams } from '../load/params.ts';
 import { renderPlan } from '../render/plan.ts';
 import { closeSessions, hasChanges, openSessions, type SessionOptions } from '../session.ts';
 
@@ -27,6 +28,10 @@ and why a change forces a replace. Nothing is changed.
   --no-observe         do not look at the live system (no drift detection)
   --delete-volume ID   plan as if deploy got --delete-volume ID (repeatable)
   --verbose            list unchanged resources too
+  --set NAME=VALUE     set a parameter (app.param) for this run (repeatable)
+  --env NAME           read parameters from this environment of berth.params.json
+
+Parameters whose values differ from those of the last deploy are listed after the plan.
 
 exit codes: 0 no changes, 2 changes, 1 error (or a plan deploy would refuse)
 `;
@@ -46,6 +51,7 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
   // State lives in .berth beside cluster.ts (the session's store), the same place deploy uses.
   const options: SessionOptions = {
     app: values.app,
+    params: paramFlags(values),
     cluster: values.cluster,
     observe: !values['no-observe'],
     allowDeleteVolumes: values['delete-volume'] ?? [],
@@ -67,6 +73,11 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
       for (const p of plans) ctx.stdout.write(`${JSON.stringify(p)}\n`);
     } else {
       ctx.stdout.write(plans.map((p) => renderPlan(p, { color: ctx.color, verbose: Boolean(values.verbose) })).join('\n'));
+      for (const s of sessions) {
+        // Parameters are not resources: what they change shows above; that they changed, here.
+        const changed = paramChanges(s.params, recordedParams(s.appDir, s.graph.cluster));
+        if (changed.length > 0) ctx.stdout.write(`\nParameters (${s.graph.cluster}, since the last deploy):\n${changed.map((l) => `  ${l}`).join('\n')}\n`);
+      }
       for (const s of sessions) {
         // Where each replica will run, what moves and why, and what cannot be placed (per node).
         const lines = s.plan.placement ? describePlacements(s.graph, s.plan.placement) : [];

@@ -1,4 +1,4 @@
-import { APP_OPTIONS, parse } from '../args.ts';
+import { APP_OPTIONS, paramFlags, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { synthApp } from '../load/synth-app.ts';
 
@@ -14,7 +14,7 @@ export async function graphCommand(ctx: CommandContext): Promise<number> {
     ctx.stdout.write(GRAPH_HELP);
     return 0;
   }
-  const { graphs } = await synthApp(ctx.cwd, values.app);
+  const { graphs } = await synthApp(ctx.cwd, values.app, paramFlags(values));
   for (const g of graphs) {
     if (values.dot) {
       ctx.stdout.write(`digraph "${g.cluster}" {\n  rankdir=LR;\n  node [shape=box, fontname="sans-serif"];\n`);

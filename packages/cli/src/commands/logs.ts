@@ -1,5 +1,5 @@
 import { BerthError } from '@berth/core';
-import { APP_OPTIONS, parse } from '../args.ts';
+import { APP_OPTIONS, paramFlags, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { synthApp } from '../load/synth-app.ts';
 import { targetFor } from '../target.ts';
@@ -23,7 +23,7 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
   if (!Number.isInteger(tail) || tail < 0) {
     throw new BerthError('cli.usage', `--tail must be a whole number >= 0, got "${values.tail}"`, { hint: 'berth logs web --tail 20' });
   }
-  const { graphs } = await synthApp(ctx.cwd, values.app);
+  const { graphs } = await synthApp(ctx.cwd, values.app, paramFlags(values));
   const matches = graphs.flatMap((g) => g.resources.filter((r) => (r.id === name || r.path === name) && (r.kind === 'Deployment' || r.kind === 'Job')).map((r) => ({ g, r })));
   const hit = matches[0];
   if (!hit) {

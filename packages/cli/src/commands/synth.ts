@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { graphChunks } from '@berth/core';
-import { APP_OPTIONS, parse } from '../args.ts';
+import { APP_OPTIONS, paramFlags, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { resolveAppFile } from '../load/program.ts';
 import { synthApp } from '../load/synth-app.ts';
@@ -15,6 +15,8 @@ and graphs a previous run left there are removed, so no stale graph is mistaken 
 
   --app FILE   the program (default ./cluster.ts)
   --out DIR    where graphs go (default berth.out next to the program)
+  --set N=V    set a parameter (app.param) for this run (repeatable)
+  --env NAME   read parameters from this environment of berth.params.json (default: its "default")
   --json       also print { graphs, ok, warnings } (or { ok: false, errors, warnings }) as JSON on stdout
 
 Policies (new Policy(app, …)) are checked here: an error fails synth (exit 1) with every other
@@ -31,8 +33,9 @@ export async function synthCommand(ctx: CommandContext): Promise<number> {
   const outDir = values.out ? resolve(ctx.cwd, values.out) : join(dirname(appFile), 'berth.out');
   let graphs: Awaited<ReturnType<typeof synthApp>>['graphs'];
   let warnings: Awaited<ReturnType<typeof synthApp>>['warnings'];
+  let params: Awaited<ReturnType<typeof synthApp>>['params'];
   try {
-    ({ graphs, warnings } = await synthApp(ctx.cwd, values.app));
+    ({ graphs, warnings, params } = await synthApp(ctx.cwd, values.app, paramFlags(values)));
   } catch (e) {
     removeGraphs(outDir, new Set());
     throw e;
@@ -55,7 +58,7 @@ export async function synthCommand(ctx: CommandContext): Promise<number> {
   }
   if (values.json) {
     // Synthesized graphs are in canonical key order already; `graphs` sorts before `ok`.
-    ctx.stdout.write(`${JSON.stringify({ graphs, ok: true, warnings: diagnosticsData(warnings, ctx.cwd) })}\n`);
+    ctx.stdout.write(`${JSON.stringify({ graphs, ok: true, params, warnings: diagnosticsData(warnings, ctx.cwd) })}\n`);
     return 0;
   }
   writeWarnings(warnings, ctx.stderr, ctx);

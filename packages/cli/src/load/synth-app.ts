@@ -1,5 +1,6 @@
-import { relative } from 'node:path';
-import { SynthFailure, sortDiagnostics, synthesize, type Diagnostic, type GraphJson } from '@berth/core';
+import { dirname, relative } from 'node:path';
+import { SynthFailure, sortDiagnostics, synthesize, type Diagnostic, type GraphJson, type ResolvedParam } from '@berth/core';
+import { paramInput, type ParamFlags } from './params.ts';
 import { PropertyLocator } from './property-locations.ts';
 import { fsReader } from './fs-reader.ts';
 import { loadProgram, resolveAppFile, type LoadedProgram } from './program.ts';
@@ -9,6 +10,8 @@ export interface Synthesized {
   readonly graphs: readonly GraphJson[];
   /** Policy warnings, in source order (each command shows them on stderr). */
   readonly warnings: readonly Diagnostic[];
+  /** The program's parameters: each one's value and where it came from. */
+  readonly params: Readonly<Record<string, ResolvedParam>>;
 }
 
 /**
@@ -16,9 +19,9 @@ export interface Synthesized {
  * Graph sources are written relative to the app directory so the bytes do not depend on
  * where the checkout lives.
  */
-export async function synthApp(cwd: string, app: string | undefined): Promise<Synthesized> {
+export async function synthApp(cwd: string, app: string | undefined, flags?: ParamFlags): Promise<Synthesized> {
   const appFile = resolveAppFile(cwd, app);
-  const program = await loadProgram(appFile);
+  const program = await loadProgram(appFile, paramInput(dirname(appFile), flags));
   // Most resources of a program come from a few files: relative() once per file.
   const relFile = new Map<string, string>();
   const toRel = (abs: string): string => {
@@ -52,5 +55,6 @@ export async function synthApp(cwd: string, app: string | undefined): Promise<Sy
     // Sorted again: some now point at their property's line.
     throw new SynthFailure(sortDiagnostics([...problems, ...warnings].map((d) => locator.locate(d))));
   }
-  return { program, graphs, warnings: sortDiagnostics([...problems, ...warnings].map((d) => locator.locate(d))) };
+  const params = program.apps[0]?.params.resolved() ?? {};
+  return { program, graphs, warnings: sortDiagnostics([...problems, ...warnings].map((d) => locator.locate(d))), params };
 }

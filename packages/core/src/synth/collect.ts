@@ -43,6 +43,10 @@ export function collect(app: App, diags: Diagnostics, resolve: Resolve): Collect
   for (const p of app.problems) {
     diags.report({ code: p.code, message: p.message, constructPath: p.constructPath, kind: p.kind, property: p.property, location: resolve(p.frames), hint: p.hint });
   }
+  // The App made by fallbackApp (a tree without one) has no parameters.
+  for (const p of app.params ? [...app.params.problems, ...app.params.unknown()] : []) {
+    diags.report({ code: p.code, message: p.message, location: p.location ?? (p.frames ? resolve(p.frames) : undefined), hint: p.hint });
+  }
   const all = app.node.findAll();
   const clusters = all.filter(Cluster.isCluster).sort((a, b) => cmpStr(a.node.id, b.node.id));
   if (clusters.length === 0) {
