@@ -45,6 +45,7 @@ export const ERROR_CODES = [
   'deploy.rollout-failed',
   'deploy.job-failed',
   'deploy.interrupted',
+  'export.unsupported',
   'cli.usage',
   'internal',
 ] as const;
