@@ -28,6 +28,8 @@ and why a change forces a replace. Nothing is changed.
   --no-observe         do not look at the live system (no drift detection)
   --delete-volume ID   plan as if deploy got --delete-volume ID (repeatable)
   --verbose            list unchanged resources too
+  --html FILE          also write the plan as a picture: one self-contained HTML file of the
+                       graph, creates/updates/replaces/deletes coloured, the because on hover
   --set NAME=VALUE     set a parameter (app.param) for this run (repeatable)
   --env NAME           read parameters from this environment of berth.params.json
 
@@ -43,6 +45,7 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
     'no-observe': { type: 'boolean' },
     'delete-volume': { type: 'string', multiple: true },
     verbose: { type: 'boolean', short: 'v' },
+    html: { type: 'string' },
   });
   if (values.help) {
     ctx.stdout.write(DIFF_HELP);
@@ -67,6 +70,15 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
         });
       }
       writePlanFile(resolve(ctx.cwd, values.out), only);
+    }
+    if (values.html !== undefined) {
+      // The picture of the plan: the graph with each change coloured, its because on hover.
+      const file = resolve(ctx.cwd, values.html);
+      const { toHtml } = await import('../render/graph-html.ts');
+      const { clusterView } = await import('../render/graph-view.ts');
+      const { writeHtml } = await import('./graph.ts');
+      writeHtml(file, toHtml(sessions.map((s) => clusterView(s.graph, s.plan)), `berth diff: ${sessions.map((s) => s.graph.cluster).join(', ')}`));
+      ctx.stderr.write(`wrote ${relative(ctx.cwd, file) || file}\n`);
     }
     if (values.json) {
       // The plan holds its placement: where each replica goes, what moves and why.
