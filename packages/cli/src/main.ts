@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   init: { summary: 'write a starter cluster.ts into the current directory', load: async () => (await import('./commands/init.ts')).initCommand },
   drain: { summary: 'move replicas off a node at the next deploy (--undo to stop)', load: async () => (await import('./commands/drain.ts')).drainCommand },
   export: { summary: 'write a cluster in another format: berth export compose', load: async () => (await import('./commands/export.ts')).exportCommand },
+  dev: { summary: 'deploy, then redeploy what changed on every save (Ctrl-C leaves it running)', load: async () => (await import('./commands/dev.ts')).devCommand },
   logs: { summary: "print a Deployment's or Job's logs (-f to follow)", load: async () => (await import('./commands/logs.ts')).logsCommand },
 };
 
@@ -71,6 +72,11 @@ export async function main(argv: readonly string[], base: Omit<CommandContext, '
     if (base.env['BERTH_DEBUG'] && e instanceof Error) base.stderr.write(`${e.stack ?? ''}\n`);
     return 1;
   }
+}
+
+/** What an error says, as diagnostics (also for commands that print an error and go on, such as dev). */
+export function diagnosticsOf(e: unknown): Diagnostic[] {
+  return toDiagnostics(e);
 }
 
 function toDiagnostics(e: unknown): Diagnostic[] {
