@@ -9,7 +9,16 @@ export const APP_OPTIONS = {
   out: { type: 'string', short: 'o' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  /** A parameter value, `name=value` (repeatable); see load/params.ts. */
+  set: { type: 'string', multiple: true },
+  /** The environment of berth.params.json to read parameters from. */
+  env: { type: 'string' },
 } as const satisfies Options;
+
+/** The parameter flags of a parsed command line. */
+export function paramFlags(values: { set?: string[] | undefined; env?: string | undefined }): { set: string[]; env: string | undefined } {
+  return { set: values.set ?? [], env: values.env };
+}
 
 /** parseArgs with berth's error shape: an unknown flag is a usage error with a hint. */
 export function parse<O extends Options>(command: string, args: readonly string[], options: O, allowPositionals = false) {

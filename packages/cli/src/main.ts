@@ -21,6 +21,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   rollback: { summary: 'go back to a recorded release (diff shown first, no rebuild)', load: async () => (await import('./commands/rollback.ts')).rollbackCommand },
   promote: { summary: "roll the rest of a Deployment whose manual canary holds", load: async () => (await import('./commands/canary.ts')).promoteCommand },
   abort: { summary: "remove a Deployment's held canary; the old replicas stay", load: async () => (await import('./commands/canary.ts')).abortCommand },
+  export: { summary: 'write a cluster in another format: berth export compose', load: async () => (await import('./commands/export.ts')).exportCommand },
+  dev: { summary: 'deploy, then redeploy what changed on every save (Ctrl-C leaves it running)', load: async () => (await import('./commands/dev.ts')).devCommand },
   logs: { summary: "print a Deployment's or Job's logs (-f to follow)", load: async () => (await import('./commands/logs.ts')).logsCommand },
 };
 
@@ -67,11 +69,18 @@ export async function main(argv: readonly string[], base: Omit<CommandContext, '
     const color = Boolean(base.stderr.isTTY) && base.color;
     base.stderr.write(`${renderDiagnostics(diags, { cwd: base.cwd, color })}\n`);
     if (e instanceof SynthFailure) {
-      base.stderr.write(`\n${diags.length} problem${diags.length === 1 ? '' : 's'} found; nothing was written.\n`);
+      const n = diags.filter((d) => d.severity !== 'warning').length;
+      const w = diags.length - n;
+      base.stderr.write(`\n${n} problem${n === 1 ? '' : 's'}${w > 0 ? ` and ${w} warning${w === 1 ? '' : 's'}` : ''} found; nothing was written.\n`);
     }
     if (base.env['BERTH_DEBUG'] && e instanceof Error) base.stderr.write(`${e.stack ?? ''}\n`);
     return 1;
   }
+}
+
+/** What an error says, as diagnostics (also for commands that print an error and go on, such as dev). */
+export function diagnosticsOf(e: unknown): Diagnostic[] {
+  return toDiagnostics(e);
 }
 
 function toDiagnostics(e: unknown): Diagnostic[] {

@@ -3,12 +3,14 @@
  * cluster's state, read secret values, observe the live system and plan.
  */
 import { join } from 'node:path';
-import { BerthError, type GraphJson } from '@berth/core';
+import { BerthError, type GraphJson, type ResolvedParam } from '@berth/core';
+import type { ParamFlags } from './load/params.ts';
 import { LocalStateStore, migrateSecretVersions, newState, plan, type NodeStatus, type Observed, type Plan, type State, type StateLock, type Target } from '@berth/engine';
 import { migrateDrainFile, legacyDrained } from './drain.ts';
 import type { CommandContext } from './context.ts';
 import { readSecrets, type SecretValues } from './load/secrets.ts';
 import { synthApp } from './load/synth-app.ts';
+import { writeWarnings } from './render/diagnostics.ts';
 import { checkTarget, targetFor } from './target.ts';
 
 export interface ClusterSession {
@@ -28,6 +30,8 @@ export interface ClusterSession {
   readonly nodes: readonly NodeStatus[];
   /** Held when the session was opened for a change (deploy, destroy); release with `closeSessions`. */
   readonly lock: StateLock | undefined;
+  /** The program's parameters (values and where each came from). */
+  readonly params: Readonly<Record<string, ResolvedParam>>;
 }
 
 export interface SessionOptions {
@@ -43,6 +47,8 @@ export interface SessionOptions {
   readonly forceUnlock?: boolean;
   /** Evict lower-priority replicas when a higher-priority one does not fit (`--preempt`). */
   readonly allowPreemption?: boolean;
+  /** `--set` and `--env`. */
+  readonly params?: ParamFlags;
 }
 
 export function stateStore(appDir: string, cwd: string): LocalStateStore {
@@ -50,7 +56,8 @@ export function stateStore(appDir: string, cwd: string): LocalStateStore {
 }
 
 export async function openSessions(ctx: CommandContext, opts: SessionOptions): Promise<ClusterSession[]> {
-  const { program, graphs } = await synthApp(ctx.cwd, opts.app);
+  const { program, graphs, warnings, params } = await synthApp(ctx.cwd, opts.app, opts.params);
+  writeWarnings(warnings, ctx.stderr, ctx);
   const chosen = opts.cluster ? graphs.filter((g) => g.cluster === opts.cluster) : graphs;
   if (chosen.length === 0) {
     throw new BerthError('cli.usage', `no cluster "${opts.cluster ?? ''}" in the program`, { hint: `clusters: ${graphs.map((g) => g.cluster).join(', ')}` });
@@ -108,7 +115,7 @@ export async function openSessions(ctx: CommandContext, opts: SessionOptions): P
         ...(nodes ? { nodes, ...(drained ? { drained } : {}) } : {}),
         options: { allowDeleteVolumes: opts.allowDeleteVolumes ?? [], allowPreemption: opts.allowPreemption ?? false },
       });
-      return { graph, appDir: program.appDir, store, state, deployedBefore: recorded !== undefined, secrets, target, observed, plan: p, lock, nodes: nodes ?? [] };
+      return { graph, appDir: program.appDir, store, state, deployedBefore: recorded !== undefined, secrets, target, observed, plan: p, lock, nodes: nodes ?? [], params };
     } catch (e) {
       await target?.close();
       throw e;

@@ -22,6 +22,10 @@ export const ERROR_CODES = [
   'synth.no-app',
   'synth.many-apps',
   'synth.failed',
+  'policy.violation',
+  'policy.failed',
+  'param.unknown',
+  'param.invalid',
   'load.syntax',
   'load.exception',
   'load.not-found',
@@ -43,6 +47,7 @@ export const ERROR_CODES = [
   'deploy.interrupted',
   'rollback.no-release',
   'rollback.refused',
+  'export.unsupported',
   'cli.usage',
   'internal',
 ] as const;
@@ -91,9 +96,16 @@ export class BerthError extends Error {
   }
 }
 
+/** How bad a diagnostic is: an error fails synth, a warning is shown and synth goes on. */
+export type Severity = 'error' | 'warning';
+
 /** One problem found while synthesizing; synth collects all of them before failing. */
 export interface Diagnostic {
   readonly code: ErrorCode;
+  /** @default "error" */
+  readonly severity?: Severity | undefined;
+  /** The policy rule that reported it (`policy.violation`), such as `require-limits`. */
+  readonly rule?: string | undefined;
   readonly message: string;
   readonly constructPath?: string | undefined;
   readonly kind?: string | undefined;
@@ -102,11 +114,15 @@ export interface Diagnostic {
   readonly hint?: string | undefined;
 }
 
-/** Synthesis found one or more problems; `diagnostics` lists every one, in source order. */
+/**
+ * Synthesis found one or more problems; `diagnostics` lists every one, in source order
+ * (warnings found in the same run among them, marked `severity: 'warning'`).
+ */
 export class SynthFailure extends BerthError {
   readonly diagnostics: readonly Diagnostic[];
   constructor(diagnostics: readonly Diagnostic[]) {
-    super('synth.failed', `synthesis failed with ${diagnostics.length} problem${diagnostics.length === 1 ? '' : 's'}`);
+    const n = diagnostics.filter((d) => d.severity !== 'warning').length;
+    super('synth.failed', `synthesis failed with ${n} problem${n === 1 ? '' : 's'}`);
     this.name = 'SynthFailure';
     this.diagnostics = diagnostics;
   }

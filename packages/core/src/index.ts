@@ -4,6 +4,7 @@
  */
 export { Construct } from 'constructs';
 export { App } from './tree/app.ts';
+export { setParamInput, coerce as coerceParam, type ParamValue, type ParamOptions, type ParamInput, type GivenParam, type ParamOrigin, type ResolvedParam } from './tree/params.ts';
 export { Cluster, ClusterProps, TargetJson, TARGET_KINDS, targetJsonOf, dockerHostsOf, type TargetKind } from './tree/cluster.ts';
 export { moved, type MovedDeclaration } from './tree/moved.ts';
 export { Resource, RESOURCE_KINDS, type ResourceKind } from './tree/resource.ts';
@@ -36,6 +37,8 @@ export {
   ImageBuildSpec,
   type ResourceOf,
 } from './graph/schema.ts';
+export { Policy, rule, type PolicyProps, type PolicyRule, type PolicyReport, type PolicyContext, type Rule, type RuleCheck, type ViolationOptions } from './policy/policy.ts';
+export { requireLimits, noLatestTags, maxReplicas, requireHealthChecks, noSecretsInEnv, noHostAccess, imageTag, type SeverityOption } from './policy/rules.ts';
 export { synthesize, type SynthOptions, type SynthResult } from './synth/synthesize.ts';
 export { sortDiagnostics } from './synth/diagnostics.ts';
 export { canonicalJson, formatGraph, graphChunks, stableStringify } from './synth/stable-json.ts';
@@ -51,5 +54,6 @@ export {
   ERROR_CODES,
   type ErrorCode,
   type Diagnostic,
+  type Severity,
   type SourceLocation,
 } from './errors.ts';

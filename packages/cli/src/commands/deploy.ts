@@ -5,9 +5,10 @@ import { createInterface } from 'node:readline/promises';
 import { BerthError } from '@berth/core';
 import type { GraphJson } from '@berth/core';
 import { checkPlanBasis, DEFAULT_KEEP_IMAGES, describePlacements, releasePins, settleRunning, type ExecuteResult, type Plan, type State, type StateLock, type StateStore } from '@berth/engine';
-import { APP_OPTIONS, parse } from '../args.ts';
+import { APP_OPTIONS, paramFlags, parse } from '../args.ts';
 import { needsBaseImage, prepareBaseImages } from '../base-images.ts';
 import type { CommandContext } from '../context.ts';
+import { recordParams } from '../load/params.ts';
 import { requireSecrets } from '../load/secrets.ts';
 import { liveProgress } from '../render/live.ts';
 import { progressPrinter } from '../render/progress.ts';
@@ -35,6 +36,8 @@ finished by running deploy again.
                         (the rollback targets berth history lists) and remove older builds
                         (default 3; 0 keeps only what runs)
   --verbose             show build output
+  --set NAME=VALUE      set a parameter (app.param) for this run (repeatable)
+  --env NAME            read parameters from this environment of berth.params.json
   --json                print JSON lines: a "plan" event per cluster, the executor's step
                         events, and a "result" event per cluster (ok, seconds, urls); a
                         "base-image" event when berth builds its berth/node-base:1 on an engine
@@ -77,6 +80,7 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
   };
   const sessions = await openSessions(ctx, {
     app: values.app,
+    params: paramFlags(values),
     cluster: values.cluster,
     observe: true,
     allowDeleteVolumes: values['delete-volume'] ?? [],
@@ -103,6 +107,7 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
         });
       }
       if (!hasChanges(p)) {
+        recordParams(s.appDir, s.graph.cluster, s.params);
         await settleKilledRelease(s.store, s.lock, s.state, s.graph, p, s.secrets.versions);
         say(`${s.graph.cluster}: no changes; the runtime matches the program.\n`);
         event({ type: 'result', cluster: s.graph.cluster, ok: true, changed: false, seconds: 0, urls: publishedUrls(s) });
@@ -173,6 +178,8 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
         ...(result.ok ? {} : { failed: result.failures.map((f) => f.id), skipped: result.skipped, interrupted: ctx.signal.aborted }),
       });
       if (result.ok) {
+        // What the runtime now runs was made with these values: diff compares against them.
+        recordParams(s.appDir, s.graph.cluster, s.params);
         say(`${s.graph.cluster}: deployed in ${secs}s as release r${start.number}.\n`);
         for (const id of result.canaries ?? []) {
           const n = result.state.resources[id]?.canary?.replicas ?? 1;

@@ -10,8 +10,9 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { BerthError, type GraphJson } from '@berth/core';
 import { checkPlanBasis, currentRelease, describePlacements, PLAN_VERSION, type Observed, type Plan, type State } from '@berth/engine';
-import { APP_OPTIONS, parse } from '../args.ts';
+import { APP_OPTIONS, paramFlags, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
+import { paramChanges, recordedParams } from '../load/params.ts';
 import { renderPlan } from '../render/plan.ts';
 import { closeSessions, hasChanges, openSessions, type SessionOptions } from '../session.ts';
 
@@ -27,6 +28,12 @@ and why a change forces a replace. Nothing is changed.
   --no-observe         do not look at the live system (no drift detection)
   --delete-volume ID   plan as if deploy got --delete-volume ID (repeatable)
   --verbose            list unchanged resources too
+  --html FILE          also write the plan as a picture: one self-contained HTML file of the
+                       graph, creates/updates/replaces/deletes coloured, the because on hover
+  --set NAME=VALUE     set a parameter (app.param) for this run (repeatable)
+  --env NAME           read parameters from this environment of berth.params.json
+
+Parameters whose values differ from those of the last deploy are listed after the plan.
 
 exit codes: 0 no changes, 2 changes, 1 error (or a plan deploy would refuse)
 `;
@@ -38,6 +45,7 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
     'no-observe': { type: 'boolean' },
     'delete-volume': { type: 'string', multiple: true },
     verbose: { type: 'boolean', short: 'v' },
+    html: { type: 'string' },
   });
   if (values.help) {
     ctx.stdout.write(DIFF_HELP);
@@ -46,6 +54,7 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
   // State lives in .berth beside cluster.ts (the session's store), the same place deploy uses.
   const options: SessionOptions = {
     app: values.app,
+    params: paramFlags(values),
     cluster: values.cluster,
     observe: !values['no-observe'],
     allowDeleteVolumes: values['delete-volume'] ?? [],
@@ -62,11 +71,25 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
       }
       writePlanFile(resolve(ctx.cwd, values.out), only);
     }
+    if (values.html !== undefined) {
+      // The picture of the plan: the graph with each change coloured, its because on hover.
+      const file = resolve(ctx.cwd, values.html);
+      const { toHtml } = await import('../render/graph-html.ts');
+      const { clusterView } = await import('../render/graph-view.ts');
+      const { writeHtml } = await import('./graph.ts');
+      writeHtml(file, toHtml(sessions.map((s) => clusterView(s.graph, s.plan)), `berth diff: ${sessions.map((s) => s.graph.cluster).join(', ')}`));
+      ctx.stderr.write(`wrote ${relative(ctx.cwd, file) || file}\n`);
+    }
     if (values.json) {
       // The plan holds its placement: where each replica goes, what moves and why.
       for (const p of plans) ctx.stdout.write(`${JSON.stringify(p)}\n`);
     } else {
       ctx.stdout.write(sessions.map((s) => runsNowLine(s.state, hasChanges(s.plan)) + renderPlan(s.plan, { color: ctx.color, verbose: Boolean(values.verbose) })).join('\n'));
+      for (const s of sessions) {
+        // Parameters are not resources: what they change shows above; that they changed, here.
+        const changed = paramChanges(s.params, recordedParams(s.appDir, s.graph.cluster));
+        if (changed.length > 0) ctx.stdout.write(`\nParameters (${s.graph.cluster}, since the last deploy):\n${changed.map((l) => `  ${l}`).join('\n')}\n`);
+      }
       for (const s of sessions) {
         // Where each replica will run, what moves and why, and what cannot be placed (per node).
         const lines = s.plan.placement ? describePlacements(s.graph, s.plan.placement) : [];

@@ -1,6 +1,6 @@
 import { BerthError } from '@berth/core';
 import { newState } from '@berth/engine';
-import { APP_OPTIONS, parse } from '../args.ts';
+import { APP_OPTIONS, paramFlags, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { migrateDrainFile, withDrained } from '../drain.ts';
 import { synthApp } from '../load/synth-app.ts';
@@ -23,7 +23,7 @@ export async function drainCommand(ctx: CommandContext): Promise<number> {
   }
   const node = positionals[0];
   if (!node) throw new BerthError('cli.usage', 'berth drain needs a node name', { hint: 'berth drain node-b' });
-  const { program, graphs } = await synthApp(ctx.cwd, values.app);
+  const { program, graphs } = await synthApp(ctx.cwd, values.app, paramFlags(values));
   const chosen = graphs.filter((g) => (values.cluster ? g.cluster === values.cluster : nodesOf(g).includes(node)));
   if (chosen.length === 0) {
     const known = graphs.flatMap((g) => nodesOf(g).map((n) => `${g.cluster}/${n}`));

@@ -1,20 +1,47 @@
-import { APP_OPTIONS, parse } from '../args.ts';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { BerthError } from '@berth/core';
+import { APP_OPTIONS, paramFlags, parse } from '../args.ts';
+import { toHtml } from '../render/graph-html.ts';
+import { toMermaid } from '../render/graph-mermaid.ts';
+import { clusterView } from '../render/graph-view.ts';
 import type { CommandContext } from '../context.ts';
 import { synthApp } from '../load/synth-app.ts';
 
-export const GRAPH_HELP = `berth graph [--app cluster.ts] [--dot]
+export const GRAPH_HELP = `berth graph [--app cluster.ts] [--dot | --mermaid | --html [--out FILE]]
 
-Prints each cluster's resources in dependency order with what each depends on, or a
-Graphviz graph with --dot (berth graph --dot | dot -Tsvg > graph.svg).
+Prints each cluster's resources in dependency order with what each depends on, or:
+
+  --dot        a Graphviz graph (berth graph --dot | dot -Tsvg > graph.svg)
+  --mermaid    a Mermaid flowchart (paste it into a Markdown \`\`\`mermaid block)
+  --html       one self-contained HTML file (inline SVG, no network): resources by kind,
+               references and dependsOn as edges, details on hover
+  --out FILE   where --html writes (default berth.out/graph.html beside cluster.ts)
+
+berth diff --html draws the same picture with the plan's changes on it.
 `;
 
 export async function graphCommand(ctx: CommandContext): Promise<number> {
-  const { values } = parse('graph', ctx.args, { ...APP_OPTIONS, dot: { type: 'boolean' } });
+  const { values } = parse('graph', ctx.args, { ...APP_OPTIONS, dot: { type: 'boolean' }, mermaid: { type: 'boolean' }, html: { type: 'boolean' } });
   if (values.help) {
     ctx.stdout.write(GRAPH_HELP);
     return 0;
   }
-  const { graphs } = await synthApp(ctx.cwd, values.app);
+  if ([values.dot, values.mermaid, values.html].filter(Boolean).length > 1) {
+    throw new BerthError('cli.usage', 'berth graph: choose one of --dot, --mermaid and --html', { hint: 'run berth graph once per format' });
+  }
+  if (values.out !== undefined && !values.html) throw new BerthError('cli.usage', 'berth graph: --out goes with --html', { hint: 'berth graph --html --out graph.html' });
+  const { program, graphs } = await synthApp(ctx.cwd, values.app, paramFlags(values));
+  if (values.mermaid) {
+    ctx.stdout.write(toMermaid(graphs.map((g) => clusterView(g))));
+    return 0;
+  }
+  if (values.html) {
+    const file = values.out !== undefined ? resolve(ctx.cwd, values.out) : join(program.appDir, 'berth.out', 'graph.html');
+    writeHtml(file, toHtml(graphs.map((g) => clusterView(g)), `berth graph: ${graphs.map((g) => g.cluster).join(', ')}`));
+    ctx.stdout.write(`wrote ${relative(ctx.cwd, file) || file}\n`);
+    return 0;
+  }
   for (const g of graphs) {
     if (values.dot) {
       ctx.stdout.write(`digraph "${g.cluster}" {\n  rankdir=LR;\n  node [shape=box, fontname="sans-serif"];\n`);
@@ -43,4 +70,11 @@ export async function graphCommand(ctx: CommandContext): Promise<number> {
     }
   }
   return 0;
+}
+
+/** Written whole or not at all (temp file and rename). */
+export function writeHtml(file: string, html: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, html);
+  renameSync(`${file}.tmp`, file);
 }

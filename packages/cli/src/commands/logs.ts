@@ -1,5 +1,5 @@
 import { BerthError } from '@berth/core';
-import { APP_OPTIONS, parse } from '../args.ts';
+import { APP_OPTIONS, paramFlags, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { synthApp } from '../load/synth-app.ts';
 import { targetFor } from '../target.ts';
@@ -24,7 +24,7 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
   if (!Number.isInteger(tail) || tail < 0) {
     throw new BerthError('cli.usage', `--tail must be a whole number >= 0, got "${values.tail}"`, { hint: 'berth logs web --tail 20' });
   }
-  const { graphs } = await synthApp(ctx.cwd, values.app);
+  const { graphs } = await synthApp(ctx.cwd, values.app, paramFlags(values));
   // A Service's containers are its proxies: the driver finds them by the same resource label.
   const hasLogs = (kind: string): boolean => kind === 'Deployment' || kind === 'Job' || kind === 'Service';
   const matches = graphs.flatMap((g) => g.resources.filter((r) => (r.id === name || r.path === name) && hasLogs(r.kind)).map((r) => ({ g, r })));

@@ -1,6 +1,6 @@
 import { BerthError } from '@berth/core';
 import type { StatusRow } from '@berth/engine';
-import { APP_OPTIONS, parse } from '../args.ts';
+import { APP_OPTIONS, paramFlags, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { synthApp } from '../load/synth-app.ts';
 import { stateStore } from '../session.ts';
@@ -17,7 +17,7 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
     ctx.stdout.write(STATUS_HELP);
     return 0;
   }
-  const { program, graphs } = await synthApp(ctx.cwd, values.app);
+  const { program, graphs } = await synthApp(ctx.cwd, values.app, paramFlags(values));
   const chosen = values.cluster ? graphs.filter((g) => g.cluster === values.cluster) : graphs;
   if (chosen.length === 0) throw new BerthError('cli.usage', `no cluster "${values.cluster ?? ''}" in the program`);
   const store = stateStore(program.appDir, ctx.cwd);

@@ -1,10 +1,11 @@
 import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { graphChunks } from '@berth/core';
-import { APP_OPTIONS, parse } from '../args.ts';
+import { APP_OPTIONS, paramFlags, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { resolveAppFile } from '../load/program.ts';
 import { synthApp } from '../load/synth-app.ts';
+import { diagnosticsData, writeWarnings } from '../render/diagnostics.ts';
 
 export const SYNTH_HELP = `berth synth [--app cluster.ts] [--out dir] [--json]
 
@@ -14,7 +15,12 @@ and graphs a previous run left there are removed, so no stale graph is mistaken 
 
   --app FILE   the program (default ./cluster.ts)
   --out DIR    where graphs go (default berth.out next to the program)
-  --json       also print { ok, graphs } (or { ok: false, errors }) as JSON on stdout
+  --set N=V    set a parameter (app.param) for this run (repeatable)
+  --env NAME   read parameters from this environment of berth.params.json (default: its "default")
+  --json       also print { graphs, ok, warnings } (or { ok: false, errors, warnings }) as JSON on stdout
+
+Policies (new Policy(app, …)) are checked here: an error fails synth (exit 1) with every other
+problem; a warning is printed on stderr and synth goes on.
 `;
 
 export async function synthCommand(ctx: CommandContext): Promise<number> {
@@ -26,8 +32,10 @@ export async function synthCommand(ctx: CommandContext): Promise<number> {
   const appFile = resolveAppFile(ctx.cwd, values.app);
   const outDir = values.out ? resolve(ctx.cwd, values.out) : join(dirname(appFile), 'berth.out');
   let graphs: Awaited<ReturnType<typeof synthApp>>['graphs'];
+  let warnings: Awaited<ReturnType<typeof synthApp>>['warnings'];
+  let params: Awaited<ReturnType<typeof synthApp>>['params'];
   try {
-    ({ graphs } = await synthApp(ctx.cwd, values.app));
+    ({ graphs, warnings, params } = await synthApp(ctx.cwd, values.app, paramFlags(values)));
   } catch (e) {
     removeGraphs(outDir, new Set());
     throw e;
@@ -50,9 +58,10 @@ export async function synthCommand(ctx: CommandContext): Promise<number> {
   }
   if (values.json) {
     // Synthesized graphs are in canonical key order already; `graphs` sorts before `ok`.
-    ctx.stdout.write(`${JSON.stringify({ graphs, ok: true })}\n`);
+    ctx.stdout.write(`${JSON.stringify({ graphs, ok: true, params, warnings: diagnosticsData(warnings, ctx.cwd) })}\n`);
     return 0;
   }
+  writeWarnings(warnings, ctx.stderr, ctx);
   for (const [i, g] of graphs.entries()) {
     ctx.stdout.write(`${g.cluster}: ${g.resources.length} resources → ${relative(ctx.cwd, written[i] as string)}\n`);
   }

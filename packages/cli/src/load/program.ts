@@ -11,7 +11,7 @@ import vm from 'node:vm';
 import * as constructs from 'constructs';
 import * as core from '@berth/core';
 import * as coreTesting from '@berth/core/testing';
-import { App, BerthError, Cluster, isResource, setOwnFrameTest, SynthFailure, type Construct, type Diagnostic, type RawFrames, type SourceLocation } from '@berth/core';
+import { App, BerthError, Cluster, isResource, setOwnFrameTest, setParamInput, SynthFailure, type Construct, type Diagnostic, type ParamInput, type RawFrames, type SourceLocation } from '@berth/core';
 import { BOUND_MODULES, bundleFileOf, takeBundle } from './bundle.ts';
 import { CreationLog } from './creation-log.ts';
 import { PropertyLocator } from './property-locations.ts';
@@ -48,7 +48,7 @@ export function resolveAppFile(cwd: string, app: string | undefined): string {
   return file;
 }
 
-export async function loadProgram(appFile: string): Promise<LoadedProgram> {
+export async function loadProgram(appFile: string, params?: ParamInput): Promise<LoadedProgram> {
   const appDir = dirname(appFile);
   // A name beside cluster.ts, so the source map's relative paths resolve against appDir.
   const bundleFile = bundleFileOf(appFile);
@@ -83,6 +83,8 @@ export async function loadProgram(appFile: string): Promise<LoadedProgram> {
   let ran: Awaited<ReturnType<typeof run>>;
   // Constructs made by the program's own lines are located by one captured frame.
   setOwnFrameTest((file, line, column) => mapper.isOwn(file, line, column));
+  // The program's `new App()` takes the parameters berth was given.
+  setParamInput(params);
   log.start();
   try {
     ran = await run();
@@ -93,6 +95,7 @@ export async function loadProgram(appFile: string): Promise<LoadedProgram> {
   } finally {
     log.stop();
     setOwnFrameTest(undefined);
+    setParamInput(undefined);
   }
   const { apps, problems } = checkExports(appFile, ran.exports, ran.def, mapper);
   return { appFile, appDir, apps, mapper, problems };

@@ -18,7 +18,7 @@ export function formatLocation(loc: SourceLocation, cwd: string): string {
  */
 export function renderDiagnostic(d: Diagnostic, opts: { cwd: string; color: boolean }): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
-  const head = [c.red.bold(`error[${d.code}]`)];
+  const head = [d.severity === 'warning' ? c.yellow.bold(`warning[${d.code}]`) : c.red.bold(`error[${d.code}]`)];
   if (d.location) head.push(c.bold(formatLocation(d.location, opts.cwd)));
   if (d.constructPath) head.push(` ${d.constructPath}${d.kind ? ` (${d.kind})` : ''}`);
   const lines = [head.join(' ')];
@@ -31,18 +31,35 @@ export function renderDiagnostics(ds: readonly Diagnostic[], opts: { cwd: string
   return ds.map((d) => renderDiagnostic(d, opts)).join('\n\n');
 }
 
-/** Diagnostics as data for `--json`. */
+/** Diagnostics as data for `--json`: the errors, and the warnings found with them. */
 export function diagnosticsJson(ds: readonly Diagnostic[], cwd: string): unknown {
+  const warnings = ds.filter((d) => d.severity === 'warning');
   return {
     ok: false,
-    errors: ds.map((d) => ({
+    errors: diagnosticsData(ds.filter((d) => d.severity !== 'warning'), cwd),
+    ...(warnings.length > 0 ? { warnings: diagnosticsData(warnings, cwd) } : {}),
+  };
+}
+
+/** Each diagnostic as a JSON object (location relative to `cwd`). */
+export function diagnosticsData(ds: readonly Diagnostic[], cwd: string): unknown[] {
+  return ds.map((d) => ({
       code: d.code,
+      ...(d.severity ? { severity: d.severity } : {}),
+      ...(d.rule ? { rule: d.rule } : {}),
       message: d.message,
       ...(d.location ? { location: { ...d.location, file: relative(cwd, d.location.file) || d.location.file } } : {}),
       ...(d.constructPath ? { constructPath: d.constructPath } : {}),
       ...(d.kind ? { kind: d.kind } : {}),
       ...(d.property ? { property: d.property } : {}),
       ...(d.hint ? { hint: d.hint } : {}),
-    })),
-  };
+    }));
+}
+
+/** Warnings on stderr, after the command's own output has been decided. */
+export function writeWarnings(ds: readonly Diagnostic[], stderr: { write(s: string): unknown; readonly isTTY?: boolean }, opts: { cwd: string; color: boolean }): void {
+  if (ds.length === 0) return;
+  stderr.write(`${renderDiagnostics(ds, { cwd: opts.cwd, color: opts.color && Boolean(stderr.isTTY) })}
+
+`);
 }

@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { SourceLocation } from '../errors.ts';
 import { isResource } from '../kinds/resource-brand.ts';
 import type { RawFrames } from '../private/location.ts';
+import { Policy } from '../policy/policy.ts';
 import type { App } from '../tree/app.ts';
 import { Cluster } from '../tree/cluster.ts';
 import type { Resource } from '../tree/resource.ts';
@@ -32,6 +33,8 @@ export interface Collected {
   readonly clusters: readonly Cluster[];
   readonly entries: readonly Entry[];
   readonly entryOf: ReadonlyMap<Resource, Entry>;
+  /** The program's Policies (checked per cluster after its graph is assembled). */
+  readonly policies: readonly Policy[];
 }
 
 export type Resolve = (frames: RawFrames) => SourceLocation | undefined;
@@ -40,6 +43,10 @@ export function collect(app: App, diags: Diagnostics, resolve: Resolve): Collect
   for (const p of app.problems) {
     diags.report({ code: p.code, message: p.message, constructPath: p.constructPath, kind: p.kind, property: p.property, location: resolve(p.frames), hint: p.hint });
   }
+  // The App made by fallbackApp (a tree without one) has no parameters.
+  for (const p of app.params ? [...app.params.problems, ...app.params.unknown()] : []) {
+    diags.report({ code: p.code, message: p.message, location: p.location ?? (p.frames ? resolve(p.frames) : undefined), hint: p.hint });
+  }
   const all = app.node.findAll();
   const clusters = all.filter(Cluster.isCluster).sort((a, b) => cmpStr(a.node.id, b.node.id));
   if (clusters.length === 0) {
@@ -47,8 +54,12 @@ export function collect(app: App, diags: Diagnostics, resolve: Resolve): Collect
   }
   const entries: Entry[] = [];
   const entryOf = new Map<Resource, Entry>();
+  const policies: Policy[] = [];
   for (const c of all) {
-    if (!isResource(c)) continue;
+    if (!isResource(c)) {
+      if (Policy.isPolicy(c)) policies.push(c);
+      continue;
+    }
     const r = c as Resource;
     const e: Entry = { r, path: r.node.path, cluster: nearestCluster(r), id: '', loc: undefined, props: undefined, deps: [] };
     entries.push(e);
@@ -57,7 +68,7 @@ export function collect(app: App, diags: Diagnostics, resolve: Resolve): Collect
       diags.report({ code: 'synth.failed', message: `${r.kind} "${e.path}" is not inside a Cluster`, constructPath: e.path, kind: r.kind, location: resolve(r.frames), hint: 'create it with a Cluster (or a construct inside one) as its scope' });
     }
   }
-  return { clusters, entries, entryOf };
+  return { clusters, entries, entryOf, policies };
 }
 
 /** The Cluster nearest above `c` (as Cluster.tryOf, without building the scope list). */

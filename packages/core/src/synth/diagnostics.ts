@@ -11,10 +11,18 @@ export class Diagnostics {
     this.list.push(d);
   }
 
-  /** Throws one {@link SynthFailure} listing every problem in source order, if any was reported. */
+  /**
+   * Throws one {@link SynthFailure} listing every problem in source order (warnings among
+   * them), if any error was reported.
+   */
   throwIfAny(): void {
-    if (this.list.length === 0) return;
+    if (!this.list.some((d) => d.severity !== 'warning')) return;
     throw new SynthFailure(sortDiagnostics(this.list));
+  }
+
+  /** The warnings reported (when no error was, they are all there is), in source order. */
+  warnings(): Diagnostic[] {
+    return sortDiagnostics(this.list.filter((d) => d.severity === 'warning'));
   }
 }
 

@@ -4,9 +4,9 @@
  * lists every problem of the program before failing (SynthFailure lists them all):
  *
  *   collect → ids → validate → references → dependencies → content hashes → kind checks
- *           → assemble (+ cycles, moved) → diagnostics
+ *           → assemble (+ cycles, moved) → policies → diagnostics
  */
-import type { SourceLocation } from '../errors.ts';
+import type { Diagnostic, SourceLocation } from '../errors.ts';
 import type { RawFrames } from '../private/location.ts';
 import type { App } from '../tree/app.ts';
 import type { Resource } from '../tree/resource.ts';
@@ -20,6 +20,7 @@ import { assignIds } from './ids.ts';
 import { checkKinds } from './kind-checks.ts';
 import { ReferenceRewriter } from './references.ts';
 import { noFilesReader, type SourceReader } from './source-reader.ts';
+import { runPolicies } from '../policy/run.ts';
 import { validateCluster, validateProps } from './validate.ts';
 import type { Cluster } from '../tree/cluster.ts';
 
@@ -38,6 +39,8 @@ export interface SynthOptions {
 export interface SynthResult {
   /** One graph per Cluster, in cluster id order. */
   readonly graphs: readonly GraphJson[];
+  /** Warnings (policy violations of severity warning), in source order. */
+  readonly warnings: readonly Diagnostic[];
 }
 
 const defaultResolve: Resolve = (frames) => frames[0];
@@ -51,7 +54,7 @@ export function synthesize(app: App, options: SynthOptions = {}): SynthResult {
   const tree = collect(app, diags, resolve);
   const graphs = tree.clusters.map((c) => synthCluster(c, tree, { reader, resolve, sources, diags }));
   diags.throwIfAny();
-  return { graphs };
+  return { graphs, warnings: diags.warnings() };
 }
 
 interface Stages {
@@ -76,5 +79,10 @@ function synthCluster(cluster: Cluster, tree: Collected, { reader, resolve, sour
   for (const e of mine) if (!byId.has(e.id)) byId.set(e.id, e.r);
   checkCycles(resources, (id) => byId.get(id), diags, resolve);
   const moved = movesOfCluster(cluster, ids, tree.entryOf, diags, resolve);
-  return { cluster: cluster.node.id, moved, resources, schemaVersion: GRAPH_SCHEMA_VERSION, target };
+  const graph: GraphJson = { cluster: cluster.node.id, moved, resources, schemaVersion: GRAPH_SCHEMA_VERSION, target };
+  if (tree.policies.length > 0) {
+    const locOf = new Map(mine.map((e) => [e.id, e.loc]));
+    runPolicies(tree.policies, { graph, locationOf: (id) => locOf.get(id), resolve, report: (d) => diags.report(d) });
+  }
+  return graph;
 }

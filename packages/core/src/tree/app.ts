@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { ErrorCode } from '../errors.ts';
 import { captureFrames, type RawFrames } from '../private/location.ts';
+import { Params, takeParamInput, type ParamInput, type ParamOptions } from './params.ts';
 
 const APP = Symbol.for('berth.app');
 
@@ -49,12 +50,43 @@ export class App extends Construct {
   imageBuilds = 0;
   /** Where the program created it, for errors about the App itself. @internal */
   readonly frames: RawFrames;
+  /** Its parameters: what it was given and what the program declared. @internal */
+  readonly params: Params;
 
-  constructor() {
+  /**
+   * @param props parameter values and the environment; `berth` passes what `--set`, `--env`
+   * and berth.params.json say, so a program leaves this out. Tests pass values here.
+   */
+  constructor(props?: ParamInput) {
     super(undefined as unknown as Construct, '');
     this.frames = captureFrames(new.target);
+    this.params = new Params(props ?? takeParamInput());
     Object.defineProperty(this, APP, { value: true });
     created.push(this);
+  }
+
+  /** The environment berth was run for (`--env prod`), or undefined. */
+  get environment(): string | undefined {
+    return this.params.environment;
+  }
+
+  /**
+   * Declares a parameter and returns its value: `--set name=value`, else the environment's
+   * entry in berth.params.json, else the default. Its type is the default's; a value of
+   * another type, or not among `choices`, is a synth error located here.
+   *
+   * @example
+   * const region = app.param('region', { default: 'eu-west', choices: ['eu-west', 'us-east'] });
+   * const replicas = app.param('replicas', { default: 2 });
+   * const debug = app.param('debug', { default: false });
+   */
+  param<const C extends readonly string[]>(name: string, options: ParamOptions<string> & { readonly default: C[number]; readonly choices: C }): C[number];
+  param<const C extends readonly number[]>(name: string, options: ParamOptions<number> & { readonly default: C[number]; readonly choices: C }): C[number];
+  param(name: string, options: ParamOptions<string>): string;
+  param(name: string, options: ParamOptions<number>): number;
+  param(name: string, options: ParamOptions<boolean>): boolean;
+  param(name: string, options: ParamOptions<string | number | boolean>): string | number | boolean {
+    return this.params.declare(name, options, captureFrames(App.prototype.param));
   }
 }
 
