@@ -32,7 +32,7 @@ export const deploymentSchema = <R, V>(k: SchemaKit<R, V>) =>
          */
         canary: strictObject({
           /** How many replicas, or a share of `replicas` (`'10%'`, at least 1). @default 1 */
-          replicas: z.union([z.number().int().min(1, 'must be >= 1'), z.string().regex(/^(100|[1-9][0-9]?)%$/, "a share from '1%' to '100%'")]).default(1),
+          replicas: z.union([z.number().int().min(1, 'must be >= 1'), z.string().regex(/^(100|[1-9][0-9]?)%$/, "a share between '1%' and '100%'")]).default(1),
           /** How long the canary is watched before it is promoted. @default "30s" */
           pause: k.durationDefault('30s'),
           /** `auto`: roll the rest after the pause; `manual`: wait for `berth promote` or `berth abort`. @default "auto" */
