@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   graph: { summary: 'print the resource graph (dependency order, or --dot)', load: async () => (await import('./commands/graph.ts')).graphCommand },
   init: { summary: 'write a starter cluster.ts into the current directory', load: async () => (await import('./commands/init.ts')).initCommand },
   drain: { summary: 'move replicas off a node at the next deploy (--undo to stop)', load: async () => (await import('./commands/drain.ts')).drainCommand },
+  export: { summary: 'print the program in another format (kubernetes manifests)', load: async () => (await import('./commands/export.ts')).exportCommand },
   logs: { summary: "print a Deployment's or Job's logs (-f to follow)", load: async () => (await import('./commands/logs.ts')).logsCommand },
 };
 
