@@ -13,7 +13,7 @@ export const KUBERNETES_PACKAGE = '@berth/target-kubernetes';
 /** What the CLI uses of the package (typed here: the CLI does not depend on it). */
 export interface KubernetesModule {
   manifestYaml(graph: GraphJson): string;
-  openKubernetesTarget(graph: GraphJson, opts: { readonly env: Readonly<Record<string, string | undefined>>; readonly appDir?: string }): Promise<Target>;
+  openKubernetesTarget(graph: GraphJson, opts: { readonly env: Readonly<Record<string, string | undefined>>; readonly appDir?: string; readonly forceConflicts?: boolean }): Promise<Target>;
 }
 
 let loaded: Promise<KubernetesModule> | undefined;

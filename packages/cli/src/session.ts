@@ -41,6 +41,8 @@ export interface SessionOptions {
   readonly lock?: string;
   /** Remove a stale lock first (`--force-unlock`). */
   readonly forceUnlock?: boolean;
+  /** Kubernetes: take over fields another field manager owns (`deploy --force-conflicts`). */
+  readonly forceConflicts?: boolean;
   /** Evict lower-priority replicas when a higher-priority one does not fit (`--preempt`). */
   readonly allowPreemption?: boolean;
 }
@@ -89,7 +91,7 @@ export async function openSessions(ctx: CommandContext, opts: SessionOptions): P
     const state = recorded ?? newState(graph.cluster);
     const secrets = readSecrets(graph, program.appDir, ctx.env, state.lineage);
     checkTarget(graph);
-    const target = opts.observe ? await targetFor(graph) : undefined;
+    const target = opts.observe ? await targetFor(graph, { env: ctx.env, appDir: program.appDir, ...(opts.forceConflicts ? { forceConflicts: true } : {}) }) : undefined;
     try {
       const seen = target ? await target.observe(ctx.signal) : undefined;
       const observed = seen?.observed;

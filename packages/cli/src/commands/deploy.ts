@@ -29,6 +29,7 @@ finished by running deploy again.
   --force-unlock        remove a stale lock left by a crashed berth first
   --allow-partial       deploy even when some replicas cannot be placed
   --preempt             evict lower-priority replicas to place higher-priority ones
+  --force-conflicts     kubernetes: take over fields another field manager owns
   --verbose             show build output
   --json                print JSON lines: a "plan" event per cluster, the executor's step
                         events, and a "result" event per cluster (ok, seconds, urls); a
@@ -46,6 +47,7 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
     'force-unlock': { type: 'boolean' },
     'allow-partial': { type: 'boolean' },
     preempt: { type: 'boolean' },
+    'force-conflicts': { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
   });
   if (values.help) {
@@ -76,6 +78,7 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
     lock: 'deploy',
     forceUnlock: Boolean(values['force-unlock']),
     allowPreemption: Boolean(values.preempt),
+    forceConflicts: Boolean(values['force-conflicts']),
   });
   try {
     let failed = false;

@@ -23,14 +23,14 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
   if (!Number.isInteger(tail) || tail < 0) {
     throw new BerthError('cli.usage', `--tail must be a whole number >= 0, got "${values.tail}"`, { hint: 'berth logs web --tail 20' });
   }
-  const { graphs } = await synthApp(ctx.cwd, values.app);
+  const { graphs, program } = await synthApp(ctx.cwd, values.app);
   const matches = graphs.flatMap((g) => g.resources.filter((r) => (r.id === name || r.path === name) && (r.kind === 'Deployment' || r.kind === 'Job')).map((r) => ({ g, r })));
   const hit = matches[0];
   if (!hit) {
     const known = graphs.flatMap((g) => g.resources.filter((r) => r.kind === 'Deployment' || r.kind === 'Job').map((r) => r.id));
     throw new BerthError('cli.usage', `no Deployment or Job "${name}" in the program`, { hint: `try one of: ${known.join(', ')}` });
   }
-  const target = await targetFor(hit.g);
+  const target = await targetFor(hit.g, { env: ctx.env, appDir: program.appDir });
   try {
     await target.logs(hit.r.id, {
       follow: Boolean(values.follow),
