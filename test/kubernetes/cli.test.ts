@@ -140,9 +140,16 @@ describe.skipIf(skip)(`kubernetes target, CLI on a real API${k8sSkipNote}`, () =
     await o.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: a.ns } } as never);
     await o.create({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: a.ns }, spec: { replicas: 0, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1' }] } } } } as never);
     const diff = berth(a.dir, ['diff']);
-    expect(diff.out).toMatch(/replace\s+Deployment\/web\n\s+replace because spec\.selector.* cannot change in place/);
-    const dep = berth(a.dir, ['deploy', '--yes']);
+    expect(diff.out).toMatch(/conflict\s+Deployment\/web\n/);
+    expect(diff.out).toMatch(/replace because spec\.selector.* cannot change in place/);
+    expect(diff.out).not.toMatch(/Namespace\/.*\n\s+metadata\.labels/); // someone else's namespace is not relabelled
+    // taking over another tool's object needs --force-conflicts; then it is replaced
+    const refused = berth(a.dir, ['deploy', '--yes']);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('target.conflict');
+    const dep = berth(a.dir, ['deploy', '--yes', '--force-conflicts']);
     expect(dep.code, dep.err + dep.out).toBe(0);
+    expect(dep.out).toMatch(/web replace Deployment/);
     const d = await o.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: a.ns } });
     expect((d as { spec?: { selector?: unknown } }).spec?.selector).toEqual({ matchLabels: { 'berth.cluster': 'k', 'berth.resource': 'web' } });
   });

@@ -185,6 +185,10 @@ export class KubernetesTarget implements Target {
         continue;
       }
       const before = o.kind === 'Namespace' ? nsLive : nsLive ? await this.read(o) : undefined;
+      if (o.kind === 'Namespace' && before && !ownNamespace(before, this.graph.cluster)) {
+        out.push({ key, resource, action: 'noop', lines: [] }); // someone else's namespace: berth only uses it
+        continue;
+      }
       if (!before) {
         out.push({ key, resource, action: 'create', lines: [] });
         continue;
@@ -201,9 +205,17 @@ export class KubernetesTarget implements Target {
         const status = statusOf(e);
         const msg = scrub(messageOf(e), secretValues);
         if (status === 409) {
-          lines.push(`conflict: ${msg}`, 'deploy --force-conflicts takes these fields over for berth');
+          lines.push(`conflict: ${msg.replace(/\n/g, ' ')}`, 'deploy --force-conflicts takes these fields over for berth');
           action = 'conflict';
-          after = await this.ssa(o, { dryRun: true, force: true }).catch(() => before);
+          try {
+            after = await this.ssa(o, { dryRun: true, force: true });
+          } catch (e2) {
+            const m2 = scrub(messageOf(e2), secretValues);
+            if (statusOf(e2) !== 422 || !/immutable/i.test(m2)) throw this.err(e2, `dry-run of ${key}`, secretValues, resource);
+            lines.push(`replace because ${immutableField(m2)} cannot change in place: ${m2}`);
+            out.push({ key, resource, action: 'conflict', lines });
+            continue;
+          }
         } else if (status === 422 && /immutable/i.test(msg)) {
           out.push({ key, resource, action: 'replace', lines: [`replace because ${immutableField(msg)} cannot change in place: ${msg}`] });
           continue;
@@ -238,6 +250,7 @@ export class KubernetesTarget implements Target {
     const replace = new Set<string>();
     for (const o of objects) {
       if (!nsExists && o.metadata.namespace !== undefined) continue;
+      if (o.kind === 'Namespace' && nsExists) continue;
       try {
         await this.ssa(o, { dryRun: true, force });
       } catch (e) {
@@ -254,6 +267,11 @@ export class KubernetesTarget implements Target {
     for (const o of inApplyOrder(objects)) {
       const id = idOfObject(this.graph, o);
       if (stopped) continue;
+      // A namespace that existed before berth is only used, never labelled (destroy would take it).
+      if (o.kind === 'Namespace' && nsExists) {
+        done.add(keyOf(o));
+        continue;
+      }
       const action = replace.has(keyOf(o)) ? 'replace' : 'apply';
       const started = Date.now();
       emit({ type: 'step-start', id, kind: o.kind, action });
@@ -389,7 +407,7 @@ export class KubernetesTarget implements Target {
     // The namespace goes only when berth created it (it carries this cluster's labels) and
     // nothing of anybody else is left in it.
     const ns = await this.read({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace, labels: {} } });
-    if (ns && ns.metadata.labels?.[LABEL_CLUSTER] === this.graph.cluster && ns.metadata.labels[LABEL_MANAGED_BY] === 'berth' && !(await this.holdsOthers())) {
+    if (ns && ownNamespace(ns, this.graph.cluster) && !(await this.holdsOthers())) {
       await this.deleteAndWait(ns as KubeObject).catch((e: unknown) => {
         throw this.err(e, `delete namespace ${this.namespace}`);
       });
@@ -486,6 +504,11 @@ function desiredReplicas(o: Live): NonNullable<ObservedResource['replicas']> {
   // Kubernetes heals pods itself: the Deployment's desired count and pod spec are what berth
   // compares (a `kubectl scale` shows as replicas to add or remove).
   return Array.from({ length: n }, (_, ordinal) => ({ ordinal, node: 'kubernetes', containerId: `${o.metadata.name ?? ''}#${ordinal}`, specHash: hash, state: 'running' as const }));
+}
+
+/** Berth created the namespace (and so may delete it) when it carries this cluster's labels. */
+function ownNamespace(ns: Live, cluster: string): boolean {
+  return ns.metadata.labels?.[LABEL_CLUSTER] === cluster && ns.metadata.labels[LABEL_MANAGED_BY] === 'berth';
 }
 
 function immutableField(msg: string): string {
