@@ -62,6 +62,9 @@ describe.skipIf(skip)(`kubernetes target, CLI on a real API${k8sSkipNote}`, () =
     const d1 = berth(a.dir, ['diff']);
     expect(d1.code, d1.out + d1.err).toBe(0);
     expect(d1.out).toContain('server-side apply dry-run): no changes');
+    const st = berth(a.dir, ['status']);
+    expect(st.code, st.err).toBe(0);
+    expect(st.out).toMatch(/web\s+Deployment\s+0\/0/);
     const o = outside(api());
     const d = await o.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: a.ns } });
     expect(d.metadata?.managedFields?.map((m) => m.manager)).toContain('berth');
