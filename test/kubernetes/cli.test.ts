@@ -3,10 +3,10 @@
 // pods never become ready: Deployments use replicas: 0 (the controller completes their
 // rollout) except where a failed rollout is the point.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../e2e/harness.ts';
 import { k8sSkipNote, k8sUnavailable, outside, useTestApi, type TestApi } from './testbed.ts';
 
@@ -16,8 +16,13 @@ const { api } = useTestApi();
 const SECRET = 'pa55-w0rd-never-printed';
 
 let n = 0;
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 function app(body: (ns: string) => string, kubeconfig?: string): { dir: string; ns: string; write: (b: (ns: string) => string) => void } {
   const dir = mkdtempSync(join(tmpdir(), 'berth-k8s-app-'));
+  dirs.push(dir);
   const ns = `t${process.pid % 1000}-${++n}-${Math.random().toString(36).slice(2, 6)}`;
   const write = (b: (ns: string) => string): void =>
     writeFileSync(

@@ -2,17 +2,23 @@
 // @kubernetes/client-node) out, loads it by name at run time, and says what to install when
 // it is missing; a Docker program never loads it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../e2e/harness.ts';
 
 const built = existsSync(join(ROOT, 'packages/cli/dist/berth.cjs')) && existsSync(join(ROOT, 'packages/target-kubernetes/dist/index.js'));
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
 function program(target: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'berth-k8s-pkg-'));
+  dirs.push(dir);
   writeFileSync(join(dir, 'cluster.ts'), `import { App, Cluster, Deployment } from '@berth/core';\nconst app = new App();\nconst c = new Cluster(app, 'p'${target});\nnew Deployment(c, 'web', { image: 'nginx:1' });\nexport default app;\n`);
   return dir;
 }
