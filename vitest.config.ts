@@ -9,6 +9,7 @@ export default defineConfig({
       '@berth/core/testing': src('./packages/core/src/testing.ts'),
       '@berth/core': src('./packages/core/src/index.ts'),
       '@berth/engine': src('./packages/engine/src/index.ts'),
+      '@berth/target-kubernetes': src('./packages/target-kubernetes/src/index.ts'),
     },
   },
   test: {

@@ -1,6 +1,6 @@
 // Builds the three packages into what they publish (`npm run build`; each package's `prepack`
 // runs it too, so a packed or published package always carries a fresh build):
-//   @berth/core, @berth/engine  tsc -b: per-module JavaScript (ESM) and .d.ts in dist/ (and so
+//   @berth/core, @berth/engine, @berth/target-kubernetes  tsc -b: per-module JavaScript (ESM) and .d.ts in dist/ (and so
 //                               examples/construct-library, built as a published library is)
 //   @berth/cli                  dist/berth.cjs (below: what `berth` runs), dist/index.js (the
 //                               ESM library entry: main, registerCommand), .d.ts in dist/types,
@@ -31,10 +31,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 // --- core and engine (JavaScript and types), the CLI's types: one incremental tsc build.
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-execFileSync(process.execPath, [tsc, '-b', 'packages/cli/tsconfig.build.json', 'examples/construct-library/tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [tsc, '-b', 'packages/cli/tsconfig.build.json', 'packages/target-kubernetes/tsconfig.build.json', 'examples/construct-library/tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 // tsc rewrites `./x.ts` to `./x.js` in JavaScript but keeps it in .d.ts, which a user's tsc
 // (without allowImportingTsExtensions) would reject: the types name the .js files too.
-for (const pkg of ['packages/core', 'packages/engine', 'packages/cli', 'examples/construct-library']) rewriteDeclarations(join(root, pkg, 'dist'));
+for (const pkg of ['packages/core', 'packages/engine', 'packages/cli', 'packages/target-kubernetes', 'examples/construct-library']) rewriteDeclarations(join(root, pkg, 'dist'));
 
 function rewriteDeclarations(dir) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {

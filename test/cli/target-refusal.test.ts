@@ -18,7 +18,6 @@ const berth = (args: string[]): Promise<Captured> => runMain(dir, args);
 describe('a target not available yet', () => {
   for (const [kind, target] of [
     ['swarm', "{ swarm: { manager: 'tcp://10.0.0.1:2375' } }"],
-    ['kubernetes', "{ kubernetes: { namespace: 'shop' } }"],
   ] as const) {
     it(`${kind}: synth writes the graph; diff, deploy and status refuse at the Cluster, exit 1`, async () => {
       await writeFile(

@@ -49,6 +49,11 @@ if (cacheFile && (cached === undefined || script.cachedDataRejected)) {
   process.once('exit', () => saveCache(cacheFile, script));
 }
 
+// Packages the bundle loads at run time by name (@berth/target-kubernetes) are imported from
+// here, an ES module: an import() inside the vm script would work too, but node prints an
+// experimental warning for it on every run.
+globalThis[Symbol.for('berth.import')] = (spec) => import(spec);
+
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
 

@@ -21,7 +21,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   rollback: { summary: 'go back to a recorded release (diff shown first, no rebuild)', load: async () => (await import('./commands/rollback.ts')).rollbackCommand },
   promote: { summary: "roll the rest of a Deployment whose manual canary holds", load: async () => (await import('./commands/canary.ts')).promoteCommand },
   abort: { summary: "remove a Deployment's held canary; the old replicas stay", load: async () => (await import('./commands/canary.ts')).abortCommand },
-  export: { summary: 'write a cluster in another format: berth export compose', load: async () => (await import('./commands/export.ts')).exportCommand },
+  export: { summary: 'write a cluster in another format: berth export compose | kubernetes', load: async () => (await import('./commands/export.ts')).exportCommand },
   dev: { summary: 'deploy, then redeploy what changed on every save (Ctrl-C leaves it running)', load: async () => (await import('./commands/dev.ts')).devCommand },
   logs: { summary: "print a Deployment's or Job's logs (-f to follow)", load: async () => (await import('./commands/logs.ts')).logsCommand },
 };

@@ -45,6 +45,8 @@ export interface SessionOptions {
   readonly lock?: string;
   /** Remove a stale lock first (`--force-unlock`). */
   readonly forceUnlock?: boolean;
+  /** Kubernetes: take over fields another field manager owns (`deploy --force-conflicts`). */
+  readonly forceConflicts?: boolean;
   /** Evict lower-priority replicas when a higher-priority one does not fit (`--preempt`). */
   readonly allowPreemption?: boolean;
   /** `--set` and `--env`. */
@@ -101,7 +103,7 @@ export async function openSessions(ctx: CommandContext, opts: SessionOptions): P
     if (recorded) recorded = migrateSecretVersions(recorded, secrets.values, key);
     const state = recorded ?? newState(graph.cluster);
     checkTarget(graph);
-    const target = opts.observe ? await targetFor(graph) : undefined;
+    const target = opts.observe ? await targetFor(graph, { env: ctx.env, appDir: program.appDir, ...(opts.forceConflicts ? { forceConflicts: true } : {}) }) : undefined;
     try {
       const seen = target ? await target.observe(ctx.signal) : undefined;
       const observed = seen?.observed;

@@ -4,9 +4,14 @@
  */
 import type { GraphJson } from '@berth/core';
 import { assertTargetAvailable, declaredNodes, openTarget, type Target } from '@berth/engine';
+import { loadKubernetes } from './kubernetes.ts';
 
 /** Opens the graph's target; refuses (`target.unavailable`, at the Cluster) one this berth cannot deploy to. */
-export async function targetFor(graph: GraphJson): Promise<Target> {
+export async function targetFor(graph: GraphJson, opts: { readonly env?: Readonly<Record<string, string | undefined>>; readonly appDir?: string; readonly forceConflicts?: boolean } = {}): Promise<Target> {
+  if (graph.target.kind === 'kubernetes') {
+    const k = await loadKubernetes();
+    return k.openKubernetesTarget(graph, { env: opts.env ?? process.env, ...(opts.appDir !== undefined ? { appDir: opts.appDir } : {}), ...(opts.forceConflicts ? { forceConflicts: true } : {}) });
+  }
   // The proxy's sources are found by the engine itself, beside its own code (DEFAULT_PROXY_DIR):
   // in the repo, in @berth/engine's dist, and in this bundle, whose build copies them to dist/proxy.
   return openTarget(graph);

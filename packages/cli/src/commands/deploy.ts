@@ -35,6 +35,7 @@ finished by running deploy again.
   --keep-images N       after a successful deploy, keep the images of the last N good releases
                         (the rollback targets berth history lists) and remove older builds
                         (default 3; 0 keeps only what runs)
+  --force-conflicts     kubernetes: take over fields another field manager owns
   --verbose             show build output
   --set NAME=VALUE      set a parameter (app.param) for this run (repeatable)
   --env NAME            read parameters from this environment of berth.params.json
@@ -54,6 +55,7 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
     'force-unlock': { type: 'boolean' },
     'allow-partial': { type: 'boolean' },
     preempt: { type: 'boolean' },
+    'force-conflicts': { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
     'keep-images': { type: 'string' },
   });
@@ -87,6 +89,7 @@ export async function deployCommand(ctx: CommandContext): Promise<number> {
     lock: 'deploy',
     forceUnlock: Boolean(values['force-unlock']),
     allowPreemption: Boolean(values.preempt),
+    forceConflicts: Boolean(values['force-conflicts']),
   });
   try {
     let failed = false;

@@ -60,7 +60,7 @@ export async function destroyCommand(ctx: CommandContext): Promise<number> {
     if (values['force-unlock']) await store.forceUnlock(g.cluster);
     const lock = await store.lock(g.cluster, 'destroy');
     try {
-      const target = await targetFor(g);
+      const target = await targetFor(g, { env: ctx.env, appDir: program.appDir });
       const removed = await target.destroy({ volumes });
       const prior = await store.read(g.cluster);
       // Keep lineage and serial: the history stays one line, and volumes kept stay recorded.

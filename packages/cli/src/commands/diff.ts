@@ -14,7 +14,7 @@ import { APP_OPTIONS, paramFlags, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { paramChanges, recordedParams } from '../load/params.ts';
 import { renderPlan } from '../render/plan.ts';
-import { closeSessions, hasChanges, openSessions, type SessionOptions } from '../session.ts';
+import { closeSessions, hasChanges, openSessions, type ClusterSession, type SessionOptions } from '../session.ts';
 
 export const DIFF_HELP = `berth diff [--app cluster.ts] [--json] [--out plan.json] [--no-observe]
 
@@ -80,9 +80,12 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
       writeHtml(file, toHtml(sessions.map((s) => clusterView(s.graph, s.plan)), `berth diff: ${sessions.map((s) => s.graph.cluster).join(', ')}`));
       ctx.stderr.write(`wrote ${relative(ctx.cwd, file) || file}\n`);
     }
+    // A target that previews its own objects (kubernetes: a server-side apply dry-run per
+    // object) adds what the API server says would change, drift by other managers and prunes.
+    const previews = await Promise.all(sessions.map((s) => previewOf(s)));
     if (values.json) {
       // The plan holds its placement: where each replica goes, what moves and why.
-      for (const p of plans) ctx.stdout.write(`${JSON.stringify(p)}\n`);
+      for (const [i, p] of plans.entries()) ctx.stdout.write(`${JSON.stringify(previews[i] ? { ...p, objects: previews[i].objects } : p)}\n`);
     } else {
       ctx.stdout.write(sessions.map((s) => runsNowLine(s.state, hasChanges(s.plan)) + renderPlan(s.plan, { color: ctx.color, verbose: Boolean(values.verbose) })).join('\n'));
       for (const s of sessions) {
@@ -95,13 +98,22 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
         const lines = s.plan.placement ? describePlacements(s.graph, s.plan.placement) : [];
         if (lines.length > 0) ctx.stdout.write(`\nPlacement (${s.graph.cluster}):\n${lines.join('\n')}\n`);
       }
+      for (const [i, pv] of previews.entries()) {
+        if (!pv) continue;
+        const shown = pv.objects.filter((o) => o.action !== 'noop' || o.lines.length > 0 || values.verbose);
+        ctx.stdout.write(`\nKubernetes objects (${sessions[i]?.graph.cluster ?? ''}, server-side apply dry-run): ${shown.length === 0 ? 'no changes' : ''}\n`);
+        for (const o of shown) {
+          ctx.stdout.write(`  ${o.action.padEnd(8)} ${o.key}\n`);
+          for (const l of o.lines) ctx.stdout.write(`             ${l}\n`);
+        }
+      }
       if (values.out !== undefined) ctx.stdout.write(`\nSaved the plan to ${relative(ctx.cwd, resolve(ctx.cwd, values.out))}; apply exactly it with: berth deploy --plan ${values.out}\n`);
     }
     // A plan deploy would refuse is an error, even though diff itself worked.
     if (plans.some((p) => p.issues.some((i) => i.severity === 'error'))) return 1;
     if (plans.some((p) => p.placement?.incomplete)) return 1;
     // Replicas that only move (a drained or dead node) are updates in the plan.
-    return plans.some(hasChanges) ? 2 : 0;
+    return plans.some(hasChanges) || previews.some((pv) => pv?.changed) ? 2 : 0;
   } finally {
     await closeSessions(sessions);
   }
@@ -118,6 +130,18 @@ export function runsNowLine(state: State, changes: boolean): string {
   const result = now.result === 'ok' ? '' : `, ${now.result}`;
   const tail = changes ? (now.kind === 'rollback' ? '; the program differs from what runs:' : '; the program differs from it:') : '; the program is what runs.';
   return `r${now.number} runs (${what} ${now.at.replace(/\.\d+Z$/, 'Z')} by ${now.by}${result})${tail}\n`;
+}
+
+interface Preview {
+  readonly changed: boolean;
+  readonly objects: ReadonlyArray<{ readonly key: string; readonly action: string; readonly lines: readonly string[] }>;
+}
+
+/** The target's object-level preview, when it has one (kubernetes). */
+async function previewOf(s: ClusterSession): Promise<Preview | undefined> {
+  const t = s.target as (ClusterSession['target'] & { preview?: (i: { state: State | undefined; secrets: ReadonlyMap<string, string>; secretVersions: Readonly<Record<string, string>> }) => Promise<Preview> }) | undefined;
+  if (!t?.preview) return undefined;
+  return t.preview({ state: s.deployedBefore ? s.state : undefined, secrets: s.secrets.values, secretVersions: s.secrets.versions });
 }
 
 /** Written whole or not at all: a half-written plan file must not be deployable. */

@@ -19,13 +19,17 @@ export interface Exported {
 }
 
 /** An exporter: a cluster's graph → files, given where the main file goes and where cluster.ts is. */
-export type Exporter = (graph: GraphJson, where: { readonly outFile: string; readonly appDir: string }) => Exported;
+export type Exporter = (graph: GraphJson, where: { readonly outFile: string; readonly appDir: string }) => Exported | Promise<Exported>;
 
 interface Format {
   readonly summary: string;
   /** The default file name under berth.out/, for a cluster. */
   readonly defaultFile: (cluster: string) => string;
   readonly load: () => Promise<Exporter>;
+  /** Printed on stdout unless --out is given (for piping into another tool), instead of written. */
+  readonly stdout?: boolean;
+  /** Only clusters it can express; with none, the hint says what to change. */
+  readonly accepts?: { readonly test: (graph: GraphJson) => boolean; readonly none: string; readonly hint: string };
 }
 
 /** The formats, by name. */
@@ -36,6 +40,16 @@ const EXPORTERS: Record<string, Format> = {
     load: async () => {
       const { composeOf } = await import('../export/compose.ts');
       return (graph, { outFile, appDir }) => composeOf(graph, { outDir: dirname(outFile), appDir, filesDir: join(dirname(outFile), `${basename(outFile, extname(outFile))}.files`) });
+    },
+  },
+  kubernetes: {
+    summary: 'the manifests of each kubernetes cluster, one YAML stream on stdout (or --out), validated against Kubernetes\' schemas; Secrets without data',
+    defaultFile: (c) => `${c}.k8s.yaml`,
+    stdout: true,
+    accepts: { test: (g) => g.target.kind === 'kubernetes', none: 'no cluster of the program targets kubernetes', hint: "give a Cluster target: { kubernetes: { namespace: '…' } } to export its manifests" },
+    load: async () => {
+      const { kubernetesManifest } = await import('./export-kubernetes.ts');
+      return async (graph, { appDir }) => ({ text: await kubernetesManifest(graph, appDir), files: [], notes: [] });
     },
   },
 };
@@ -68,17 +82,25 @@ export async function exportCommand(ctx: CommandContext): Promise<number> {
   }
   const { program, graphs, warnings } = await synthApp(ctx.cwd, values.app, paramFlags(values));
   writeWarnings(warnings, ctx.stderr, ctx);
-  const chosen = values.cluster ? graphs.filter((g) => g.cluster === values.cluster) : graphs;
-  if (chosen.length === 0) throw new BerthError('cli.usage', `no cluster "${values.cluster ?? ''}" in the program`, { hint: `clusters: ${graphs.map((g) => g.cluster).join(', ')}` });
+  const named = values.cluster ? graphs.filter((g) => g.cluster === values.cluster) : graphs;
+  if (named.length === 0) throw new BerthError('cli.usage', `no cluster "${values.cluster ?? ''}" in the program`, { hint: `clusters: ${graphs.map((g) => g.cluster).join(', ')}` });
+  const chosen = format.accepts ? named.filter(format.accepts.test) : named;
+  if (chosen.length === 0 && format.accepts) throw new BerthError('cli.usage', values.cluster ? `cluster "${values.cluster}": ${format.accepts.none}` : format.accepts.none, { hint: format.accepts.hint });
   if (values.out !== undefined && chosen.length > 1) {
     throw new BerthError('cli.usage', `the program has ${chosen.length} clusters; --out names one file`, { hint: `pass --cluster with one of: ${chosen.map((g) => g.cluster).join(', ')}` });
   }
   const exporter = await format.load();
   // Every cluster is translated before anything is written: a refusal leaves no half export.
-  const outputs = chosen.map((graph) => {
-    const outFile = values.out !== undefined ? resolve(ctx.cwd, values.out) : join(program.appDir, 'berth.out', format.defaultFile(graph.cluster));
-    return { graph, outFile, exported: exporter(graph, { outFile, appDir: program.appDir }) };
-  });
+  const outputs = await Promise.all(
+    chosen.map(async (graph) => {
+      const outFile = values.out !== undefined ? resolve(ctx.cwd, values.out) : join(program.appDir, 'berth.out', format.defaultFile(graph.cluster));
+      return { graph, outFile, exported: await exporter(graph, { outFile, appDir: program.appDir }) };
+    }),
+  );
+  if (format.stdout && values.out === undefined) {
+    for (const { exported } of outputs) ctx.stdout.write(exported.text);
+    return 0;
+  }
   for (const { graph, outFile, exported } of outputs) {
     for (const f of exported.files) writeAtomic(f.path, f.content);
     writeAtomic(outFile, exported.text);

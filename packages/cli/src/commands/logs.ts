@@ -24,7 +24,7 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
   if (!Number.isInteger(tail) || tail < 0) {
     throw new BerthError('cli.usage', `--tail must be a whole number >= 0, got "${values.tail}"`, { hint: 'berth logs web --tail 20' });
   }
-  const { graphs } = await synthApp(ctx.cwd, values.app, paramFlags(values));
+  const { graphs, program } = await synthApp(ctx.cwd, values.app, paramFlags(values));
   // A Service's containers are its proxies: the driver finds them by the same resource label.
   const hasLogs = (kind: string): boolean => kind === 'Deployment' || kind === 'Job' || kind === 'Service';
   const matches = graphs.flatMap((g) => g.resources.filter((r) => (r.id === name || r.path === name) && hasLogs(r.kind)).map((r) => ({ g, r })));
@@ -33,7 +33,7 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
     const known = graphs.flatMap((g) => g.resources.filter((r) => hasLogs(r.kind)).map((r) => r.id));
     throw new BerthError('cli.usage', `no Deployment, Job or Service "${name}" in the program`, { hint: `try one of: ${known.join(', ')}` });
   }
-  const target = await targetFor(hit.g);
+  const target = await targetFor(hit.g, { env: ctx.env, appDir: program.appDir });
   try {
     await target.logs(hit.r.id, {
       follow: Boolean(values.follow),

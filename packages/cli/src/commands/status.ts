@@ -24,7 +24,7 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
   const report: unknown[] = [];
   for (const g of chosen) {
     const state = await store.read(g.cluster);
-    const target = await targetFor(g);
+    const target = await targetFor(g, { env: ctx.env, appDir: program.appDir });
     let rows: StatusRow[];
     try {
       rows = await target.status(g, state);

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { graphChunks } from '@berth/core';
 import { APP_OPTIONS, paramFlags, parse } from '../args.ts';
@@ -6,11 +6,13 @@ import type { CommandContext } from '../context.ts';
 import { resolveAppFile } from '../load/program.ts';
 import { synthApp } from '../load/synth-app.ts';
 import { diagnosticsData, writeWarnings } from '../render/diagnostics.ts';
+import { kubernetesManifest } from './export-kubernetes.ts';
 
 export const SYNTH_HELP = `berth synth [--app cluster.ts] [--out dir] [--json]
 
 Compiles the program and writes one resource graph per cluster to <out>/<cluster>.graph.json
-(default out: berth.out beside cluster.ts). Nothing is written when the program has problems,
+(default out: berth.out beside cluster.ts), and for a cluster whose target is kubernetes its
+manifests, validated against Kubernetes' schemas, to <out>/<cluster>.k8s.yaml. Nothing is written when the program has problems,
 and graphs a previous run left there are removed, so no stale graph is mistaken for this one.
 
   --app FILE   the program (default ./cluster.ts)
@@ -34,14 +36,23 @@ export async function synthCommand(ctx: CommandContext): Promise<number> {
   let graphs: Awaited<ReturnType<typeof synthApp>>['graphs'];
   let warnings: Awaited<ReturnType<typeof synthApp>>['warnings'];
   let params: Awaited<ReturnType<typeof synthApp>>['params'];
+  // Manifests of kubernetes clusters, made (and validated) before anything is written.
+  const manifests = new Map<string, string>();
   try {
-    ({ graphs, warnings, params } = await synthApp(ctx.cwd, values.app, paramFlags(values)));
+    let appDir: string;
+    ({ graphs, warnings, params, program: { appDir } } = await synthApp(ctx.cwd, values.app, paramFlags(values)));
+    for (const g of graphs) if (g.target.kind === 'kubernetes') manifests.set(g.cluster, await kubernetesManifest(g, appDir));
   } catch (e) {
     removeGraphs(outDir, new Set());
     throw e;
   }
   mkdirSync(outDir, { recursive: true });
-  removeGraphs(outDir, new Set(graphs.map((g) => `${g.cluster}.graph.json`)));
+  removeGraphs(outDir, new Set([...graphs.map((g) => `${g.cluster}.graph.json`), ...[...manifests.keys()].map((c) => `${c}.k8s.yaml`)]));
+  for (const [cluster, text] of manifests) {
+    const file = join(outDir, `${cluster}.k8s.yaml`);
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
+  }
   const written: string[] = [];
   for (const g of graphs) {
     const file = join(outDir, `${g.cluster}.graph.json`);
@@ -63,7 +74,8 @@ export async function synthCommand(ctx: CommandContext): Promise<number> {
   }
   writeWarnings(warnings, ctx.stderr, ctx);
   for (const [i, g] of graphs.entries()) {
-    ctx.stdout.write(`${g.cluster}: ${g.resources.length} resources → ${relative(ctx.cwd, written[i] as string)}\n`);
+    const k8s = manifests.has(g.cluster) ? `, ${relative(ctx.cwd, join(outDir, `${g.cluster}.k8s.yaml`))}` : '';
+    ctx.stdout.write(`${g.cluster}: ${g.resources.length} resources → ${relative(ctx.cwd, written[i] as string)}${k8s}\n`);
   }
   return 0;
 }
@@ -77,6 +89,7 @@ function removeGraphs(outDir: string, keep: ReadonlySet<string>): void {
     return; // no folder yet: nothing stale
   }
   for (const n of names) {
-    if ((n.endsWith('.graph.json') && !keep.has(n)) || n.endsWith('.graph.json.tmp')) rmSync(join(outDir, n), { force: true });
+    const ours = n.endsWith('.graph.json') || n.endsWith('.k8s.yaml');
+    if ((ours && !keep.has(n)) || n.endsWith('.graph.json.tmp') || n.endsWith('.k8s.yaml.tmp')) rmSync(join(outDir, n), { force: true });
   }
 }

@@ -31,7 +31,8 @@ export type { DockerNode };
  */
 export function assertTargetAvailable(graph: GraphJson): void {
   const t = graph.target;
-  if (t.kind === 'docker') return;
+  // kubernetes is a package of its own (@berth/target-kubernetes), opened by the CLI (ADR 8).
+  if (t.kind === 'docker' || t.kind === 'kubernetes') return;
   throw new BerthError('target.unavailable', `target ${t.kind} is not available yet`, {
     constructPath: graph.cluster,
     kind: 'Cluster',
@@ -44,6 +45,9 @@ export function assertTargetAvailable(graph: GraphJson): void {
 /** The Cluster's target, opened: the Docker target over one engine or several hosts. */
 export async function openTarget(graph: GraphJson, opts: OpenTargetOptions = {}): Promise<Target> {
   assertTargetAvailable(graph);
+  if (graph.target.kind === 'kubernetes') {
+    throw new BerthError('internal', 'the kubernetes target is opened from @berth/target-kubernetes (openKubernetesTarget), not by the engine');
+  }
   const hosts = dockerHostsOf(graph.target);
   const { DockerTarget, hostAddress } = await import('./docker/target.ts');
   const driver =
