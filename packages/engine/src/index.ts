@@ -39,3 +39,4 @@ export type { Target, TargetKind, TargetObservation, Translator, TranslateContex
 export { dockerTranslator, type DockerObject } from './targets/docker/translate.ts';
 export { placeReplicas, placementRequest, describePlacements, toPlanPlacement, moveCause, type NodeFacts, type PlacementPlan } from './plan/place.ts';
 export { ensureBaseImages, NODE_BASE_IMAGE, type BaseImageEvent } from './base-images.ts';
+export { swarmTranslator, swarmNotes, type SwarmObject, type SwarmServiceSpec } from './targets/swarm/translate.ts';

@@ -31,19 +31,24 @@ export type { DockerNode };
  */
 export function assertTargetAvailable(graph: GraphJson): void {
   const t = graph.target;
-  if (t.kind === 'docker') return;
+  if (t.kind === 'docker' || t.kind === 'swarm') return;
   throw new BerthError('target.unavailable', `target ${t.kind} is not available yet`, {
     constructPath: graph.cluster,
     kind: 'Cluster',
     property: `target.${t.kind}`,
     location: t.source,
-    hint: 'deploy this Cluster to the docker target for now: target: { docker: { hosts: [...] } } (or no target: the local engine)',
+    hint: 'deploy this Cluster to the docker or swarm target for now: target: { docker: { hosts: [...] } } or { swarm: { manager: ... } }',
   });
 }
 
-/** The Cluster's target, opened: the Docker target over one engine or several hosts. */
+/** The Cluster's target, opened: the Docker target over one engine or several hosts, or a Swarm. */
 export async function openTarget(graph: GraphJson, opts: OpenTargetOptions = {}): Promise<Target> {
   assertTargetAvailable(graph);
+  if (graph.target.kind === 'swarm') {
+    const { SwarmTarget } = await import('./swarm/target.ts');
+    const t = graph.target;
+    return new SwarmTarget({ cluster: graph.cluster, manager: t.manager, nodes: t.nodes.map((n) => ({ name: n.name, endpoint: n.endpoint })), ...(opts.proxyDir ? { proxyDir: opts.proxyDir } : {}) });
+  }
   const hosts = dockerHostsOf(graph.target);
   const { DockerTarget, hostAddress } = await import('./docker/target.ts');
   const driver =
