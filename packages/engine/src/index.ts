@@ -34,7 +34,7 @@ export { schedule } from './schedule/index.ts';
 export type { DestroyResult, Driver, NodeStatus, Replica, RunSpec, Readiness, ServiceRunSpec, VolumeChoice } from './targets/driver.ts';
 export { execute, type ExecuteInput, type ExecuteResult, type StepFailure } from './execute/executor.ts';
 export type { DeployEvent, EventSink } from './execute/events.ts';
-export { createDockerDriver, createDockerClusterDriver, openTarget, assertTargetAvailable, declaredNodes, type DockerDriverOptions, type DockerNode } from './targets/factory.ts';
+export { createDockerDriver, createDockerClusterDriver, openTarget, assertTargetAvailable, declaredNodes, targetNotes, type DockerDriverOptions, type DockerNode } from './targets/factory.ts';
 export type { Target, TargetKind, TargetObservation, Translator, TranslateContext, ApplyInput, StatusRow, LogOptions, OpenTargetOptions } from './targets/target.ts';
 export { dockerTranslator, type DockerObject } from './targets/docker/translate.ts';
 export { placeReplicas, placementRequest, describePlacements, toPlanPlacement, moveCause, type NodeFacts, type PlacementPlan } from './plan/place.ts';

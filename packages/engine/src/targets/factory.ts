@@ -6,6 +6,7 @@ import { BerthError, dockerHostsOf, type GraphJson, type TargetJson } from '@ber
 import type { Driver } from './driver.ts';
 import type { DockerDriverOptions } from './docker/driver.ts';
 import type { DockerNode } from './docker/cluster-driver.ts';
+import { swarmNotes } from './swarm/translate.ts';
 import type { OpenTargetOptions, Target } from './target.ts';
 
 /** The Docker driver, loaded on first use: dockerode is only required when an engine is needed. */
@@ -72,4 +73,12 @@ export function declaredNodes(target: TargetJson): string[] {
     case 'kubernetes':
       return [];
   }
+}
+
+/**
+ * What the target does differently from what the program says, for diff and deploy to print
+ * (a Swarm volume pins its users to one node; Swarm has no priorities). Pure.
+ */
+export function targetNotes(graph: GraphJson): string[] {
+  return graph.target.kind === 'swarm' ? swarmNotes(graph) : [];
 }

@@ -10,8 +10,8 @@ import type { SwarmServiceSpec } from './translate.ts';
 export interface ServiceInfo {
   ID: string;
   Version: { Index: number };
-  Spec: SwarmServiceSpec & Record<string, unknown>;
-  PreviousSpec?: SwarmServiceSpec & Record<string, unknown>;
+  Spec: SwarmServiceSpec;
+  PreviousSpec?: SwarmServiceSpec;
   UpdateStatus?: { State?: string; Message?: string; StartedAt?: string; CompletedAt?: string };
   Endpoint?: { Ports?: Array<{ PublishedPort?: number; TargetPort?: number }> };
 }
@@ -23,7 +23,7 @@ export interface TaskInfo {
   Slot?: number;
   DesiredState: string;
   CreatedAt?: string;
-  Spec: { ContainerSpec?: { Labels?: Record<string, string> } };
+  Spec: { ContainerSpec?: { Labels?: Record<string, string> } & Record<string, unknown>; ForceUpdate?: number };
   Status: { State: string; Message?: string; Err?: string; Timestamp?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
 }
 

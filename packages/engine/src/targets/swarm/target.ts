@@ -371,7 +371,8 @@ export class SwarmTarget implements Target {
       const [svc, tasks, nodes] = await Promise.all([this.swarm.service(id), this.swarm.tasks({ service: [id] }), this.swarmNodes(true)]);
       if (!svc) throw new DriverError('driver.failed', `swarm: service ${spec.Name} disappeared while it converged`, { driver: 'swarm', resourceId: r.id });
       const hostnames = new Map(nodes.map((n) => [n.ID, n.Description?.Hostname ?? n.ID]));
-      const current = tasks.filter((t) => isRunning(t) && (role === 'proxy' || t.Spec.ContainerSpec?.Labels?.[LABEL_SPEC] === replicaHash));
+      // Tasks made from the service's spec as it is now (a repair keeps berth's labels, so labels cannot tell).
+      const current = tasks.filter((t) => isRunning(t) && sameTaskSpec(t, svc));
       const want = replicas ?? nodes.filter((n) => n.Status?.State === 'ready' && n.Spec?.Availability === 'active').length;
       const state = svc.UpdateStatus?.State;
       const perNode = new Map<string, number>();
@@ -584,7 +585,7 @@ export class SwarmTarget implements Target {
   private async readLogs(serviceId: string, opts: Pick<LogOptions, 'follow' | 'tail' | 'onLine' | 'signal'>): Promise<void> {
     const hostnames = await this.hostnames();
     const tasks = await this.swarm.tasks({ service: [serviceId] });
-    const taskName = new Map(tasks.map((t) => [t.ID, `${t.Slot ?? ''}@${hostnames.get(t.NodeID ?? '') ?? '?'}`]));
+    const taskName = new Map(tasks.map((t) => [t.ID, `${t.Slot !== undefined ? `${t.Slot}@` : ''}${hostnames.get(t.NodeID ?? '') ?? '?'}`]));
     const stream = (await this.swarm.client.docker.getService(serviceId).logs({
       stdout: true,
       stderr: true,
@@ -592,7 +593,7 @@ export class SwarmTarget implements Target {
       details: true,
       ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
       ...(opts.signal ? { abortSignal: opts.signal } : {}),
-    } as never)) as unknown as NodeJS.ReadableStream;
+    } as never)) as unknown as NodeJS.ReadableStream | Buffer;
     await new Promise<void>((resolve, reject) => {
       const demux = new LogDemuxer((l) => {
         // details=true: "com.docker.swarm.node.id=…,com.docker.swarm.service.id=…,com.docker.swarm.task.id=… text"
@@ -600,6 +601,13 @@ export class SwarmTarget implements Target {
         const task = m ? /com\.docker\.swarm\.task\.id=([^,\s]+)/.exec(m[1] ?? '')?.[1] : undefined;
         opts.onLine(task ? (taskName.get(task) ?? task.slice(0, 12)) : '?', m ? (m[2] ?? '') : l.text);
       });
+      // Without follow the engine's whole answer comes back as one buffer.
+      if (Buffer.isBuffer(stream)) {
+        demux.push(stream);
+        demux.end();
+        resolve();
+        return;
+      }
       stream.on('data', (c: Buffer) => demux.push(c));
       stream.on('end', () => (demux.end(), resolve()));
       stream.on('close', () => (demux.end(), resolve()));
@@ -622,6 +630,23 @@ export class SwarmTarget implements Target {
   async close(): Promise<void> {
     // dockerode holds no connection open between calls.
   }
+}
+
+/** Key-sorted JSON, so the same spec from the same manager compares equal. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/** A task made from the service's current task template (its container spec and force-update counter). */
+function sameTaskSpec(t: TaskInfo, svc: ServiceInfo): boolean {
+  return canonical(t.Spec.ContainerSpec ?? {}) === canonical(svc.Spec.TaskTemplate.ContainerSpec) && (t.Spec.ForceUpdate ?? 0) === (svc.Spec.TaskTemplate.ForceUpdate ?? 0);
 }
 
 interface StepEnv {
