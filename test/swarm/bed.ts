@@ -5,13 +5,13 @@
  * the multi-host bed's, so both suites can run at once. The nodes are looked at only through
  * their Engine API sockets and from inside the namespaces, never through berth's own code.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, gone, ROOT } from '../multihost/bed.ts';
+import { api, BIN, gone, ROOT } from '../multihost/bed.ts';
 
-export { api, berth, getFrom, gone, ROOT, skipNote, unavailable } from '../multihost/bed.ts';
+export { api, getFrom, gone, ROOT, skipNote, unavailable } from '../multihost/bed.ts';
 
 const UP = join(ROOT, 'scripts/testbed/swarm-up.sh');
 const DOWN = join(ROOT, 'scripts/testbed/swarm-down.sh');
@@ -128,4 +128,80 @@ export async function swarmObjects(sock: string, cluster: string): Promise<{ ser
   const f = encodeURIComponent(JSON.stringify({ label: [`berth.cluster=${cluster}`] }));
   const names = async (kind: string): Promise<string[]> => (await swarmApi<Array<{ Spec?: { Name: string }; Name?: string }>>(sock, `/${kind}?filters=${f}`)).map((x) => x.Spec?.Name ?? x.Name ?? '?');
   return { services: await names('services'), secrets: await names('secrets'), configs: await names('configs'), networks: await names('networks') };
+}
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+/** Runs the built `berth` (plain output) with extra environment; never rejects. BERTH_SW_LOG=/path logs every run. */
+export function berth(args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 240_000): Promise<RunResult> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const log = process.env['BERTH_SW_LOG'];
+      if (log) appendFileSync(log, `\n$ berth ${args.join(' ')}\n${stdout}${stderr}(exit ${code ?? 'signal'} after ${Date.now() - t0} ms)\n`);
+      resolve({ code, stdout, stderr, ms: Date.now() - t0 });
+    });
+  });
+}
+
+/**
+ * examples/shop copied into test/swarm/work/<run>/shop (inside the repo, so its imports resolve)
+ * with only its Cluster's target changed: the bed's manager and its nodes. Returns cluster.ts's path.
+ */
+export function shopOnSwarm(bed: SwarmBed): string {
+  const dir = join(ROOT, 'test/swarm/work', bed.prefix.replace(/-$/, ''), 'shop');
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(ROOT, 'examples/shop'), dir, { recursive: true, filter: (src) => !/[\\/](\.berth|berth\.out|node_modules)$/.test(src) });
+  const file = join(dir, 'cluster.ts');
+  const program = readFileSync(file, 'utf8');
+  const from = "const shop = new Cluster(app, 'shop');";
+  if (!program.includes(from)) throw new Error(`examples/shop/cluster.ts no longer has ${from}`);
+  const nodes = bed.nodes.map((n) => `{ name: '${n.name}', endpoint: 'unix://${n.sock}' }`).join(', ');
+  writeFileSync(file, program.replace(from, `const shop = new Cluster(app, 'shop', { target: { swarm: { manager: '${bed.manager}', nodes: [${nodes}] } } });`));
+  return file;
+}
+
+/**
+ * A client that GETs `url` from inside a network namespace every 50 ms until stopped (curl,
+ * 2 s timeout each), counting answers and failures. Stopped by a flag file, or by its pid.
+ */
+export function steadyClient(netns: string, url: string, workDir: string): { stop(): Promise<{ ok: number; failed: number; failures: string[] }> } {
+  mkdirSync(workDir, { recursive: true });
+  const stopFile = join(workDir, 'stop');
+  const countFile = join(workDir, 'count');
+  const failFile = join(workDir, 'failures');
+  writeFileSync(failFile, '');
+  const script = `ok=0; failed=0; while [ ! -f '${stopFile}' ]; do if out=$(curl -sS -f -m 2 -o /dev/null '${url}' 2>&1); then ok=$((ok+1)); else failed=$((failed+1)); echo "$(date +%T.%N) $out" >> '${failFile}'; fi; echo "$ok $failed" > '${countFile}'; sleep 0.05; done`;
+  const child = spawn('nsenter', [`--net=/run/netns/${netns}`, 'bash', '-c', script], { stdio: 'ignore' });
+  const exited = new Promise<void>((r) => child.on('close', () => r()));
+  return {
+    async stop() {
+      writeFileSync(stopFile, '');
+      const timer = setTimeout(() => child.pid !== undefined && process.kill(child.pid, 'SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+      const [ok, failed] = readFileSync(countFile, 'utf8').trim().split(' ').map(Number);
+      return { ok: ok ?? 0, failed: failed ?? 0, failures: readFileSync(failFile, 'utf8').split('\n').filter((l) => l !== '') };
+    },
+  };
+}
+
+/** Containers labelled for the cluster on a node (task containers carry their service's berth labels). */
+export async function containersOn(node: SwarmNode, cluster: string): Promise<Array<{ Id: string; State: string; Labels: Record<string, string> }>> {
+  const f = encodeURIComponent(JSON.stringify({ label: [`berth.cluster=${cluster}`] }));
+  const r = await api(node.sock, `/v1.41/containers/json?all=1&filters=${f}`);
+  if (r.status !== 200) throw new Error(`${node.name}: containers: ${r.status} ${r.body}`);
+  return JSON.parse(r.body) as Array<{ Id: string; State: string; Labels: Record<string, string> }>;
 }

@@ -511,6 +511,8 @@ export class SwarmTarget implements Target {
     const networks = await this.swarm.networks(labels);
     let removedNetworks = 0;
     for (const n of networks) if (await this.retry(() => this.swarm.removeNetwork(n.Id), 30_000)) removedNetworks++;
+    // The manager removes a network once its last attachment left; destroy returns when it is gone.
+    await this.retry(async () => (await this.swarm.networks(labels)).length === 0, 30_000);
     const volumes = opts.volumes === false ? { removed: 0, unreachable: [] } : await this.removeVolumes(opts.volumes === true ? undefined : opts.volumes);
     return { containers: services.length, networks: removedNetworks, volumes: volumes.removed, unreachable: volumes.unreachable };
   }
@@ -537,7 +539,9 @@ export class SwarmTarget implements Target {
 
   async status(graph: GraphJson): Promise<StatusRow[]> {
     const services = await this.swarm.services({ [LABEL_CLUSTER]: this.cluster });
-    const hostnames = new Map((await this.swarmNodes(true)).map((n) => [n.ID, `${n.Description?.Hostname ?? n.ID}${n.Status?.State === 'ready' ? '' : ` (${n.Status?.State ?? 'unknown'})`}`]));
+    const swarmNodes = await this.swarmNodes(true);
+    const hostnames = new Map(swarmNodes.map((n) => [n.ID, n.Description?.Hostname ?? n.ID]));
+    const perNode = new Map<string, number>();
     const byResource = new Map(services.map((s) => [s.Spec.Labels[LABEL_RESOURCE] ?? '', s]));
     const rows: StatusRow[] = [];
     for (const r of graph.resources) {
@@ -551,7 +555,8 @@ export class SwarmTarget implements Target {
       const tasks = await this.swarm.tasks({ service: [svc.ID] });
       const live = tasks.filter((t) => t.DesiredState === 'running' || (r.kind === 'Job' && t.DesiredState === 'complete'));
       const running = live.filter(isRunning);
-      const want = 'Replicated' in svc.Spec.Mode ? svc.Spec.Mode.Replicated.Replicas : r.kind === 'Job' ? 1 : [...hostnames.values()].filter((h) => !h.includes('(')).length;
+      for (const t of running) perNode.set(t.NodeID ?? '', (perNode.get(t.NodeID ?? '') ?? 0) + 1);
+      const want = 'Replicated' in svc.Spec.Mode ? svc.Spec.Mode.Replicated.Replicas : r.kind === 'Job' ? 1 : swarmNodes.filter((n) => n.Status?.State === 'ready' && n.Spec?.Availability === 'active').length;
       const health = r.kind !== 'Service' && svc.Spec.TaskTemplate.ContainerSpec.Healthcheck ? (running.length === live.length ? 'healthy' : 'starting') : 'none';
       const update = svc.UpdateStatus?.State;
       rows.push({
@@ -571,6 +576,20 @@ export class SwarmTarget implements Target {
             node: hostnames.get(t.NodeID ?? '') ?? '?',
             spec: (t.Spec.ContainerSpec?.Labels?.[LABEL_SPEC] ?? '').replace(/^[^:]*:/, '').slice(0, 12),
           })),
+      });
+    }
+    // The nodes as Swarm sees them, with the cluster's running tasks on each: a dead node shows here.
+    for (const n of [...swarmNodes].sort((a, b) => ((a.Description?.Hostname ?? '') < (b.Description?.Hostname ?? '') ? -1 : 1))) {
+      const tasks = perNode.get(n.ID) ?? 0;
+      rows.push({
+        id: n.Description?.Hostname ?? n.ID,
+        kind: 'Node',
+        ready: n.Status?.State ?? 'unknown',
+        health: n.Spec?.Availability ?? '',
+        nodes: `${n.Spec?.Role ?? ''}${n.ManagerStatus?.Leader ? ' (leader)' : ''}, ${tasks} task${tasks === 1 ? '' : 's'}`,
+        ports: n.Status?.Addr ?? '',
+        release: '',
+        containers: [],
       });
     }
     return rows;
