@@ -49,6 +49,8 @@ export function swarmUp(): SwarmBed {
   let downed: { ms: number; log: string } | undefined;
   const down = (): { ms: number; log: string } => {
     if (downed) return downed;
+    // BERTH_SW_KEEP=1 leaves the bed up to look at (take it down with scripts/testbed/swarm-down.sh).
+    if (process.env['BERTH_SW_KEEP'] === '1') return (downed = { ms: 0, log: `teardown skipped: TB_BASE=${env.TB_BASE} TB_PREFIX=${env.TB_PREFIX}` });
     const t0 = Date.now();
     const r = spawnSync('bash', [DOWN], { env: { ...env, TB_FAST: '1' }, encoding: 'utf8', timeout: 90_000 });
     downed = { ms: Date.now() - t0, log: `${r.stdout}${r.stderr}` };

@@ -55,6 +55,7 @@ describe.skipIf(unavailable !== undefined)(`the Swarm target on three real nodes
   afterAll(() => {
     if (!bed) return;
     const down = bed.down();
+    if (process.env['BERTH_SW_KEEP'] === '1') return;
     expect(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout).not.toContain(bed.prefix);
     if (!/teardown/.test(down.log)) throw new Error(`swarm-down.sh:\n${down.log}`);
   }, 120_000);
@@ -225,7 +226,10 @@ describe.skipIf(unavailable !== undefined)(`the Swarm target on three real nodes
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(await swarmObjects(sock, 'shop')).toEqual({ services: [], secrets: [], configs: [], networks: [] });
     for (const n of bed.nodes) {
-      await until(`no shop containers on ${n.name}`, async () => (await containersOn(n, 'shop')).length === 0, 60_000);
+      await until(`no shop containers on ${n.name}`, async () => (await containersOn(n, 'shop')).length === 0, 60_000).catch(async (e: unknown) => {
+        const left = (await containersOn(n, 'shop')).map((c) => `${c.Id.slice(0, 12)} ${c.State} ${JSON.stringify(c.Labels)}`);
+        throw new Error(`${e instanceof Error ? e.message : String(e)}:\n${left.join('\n')}`);
+      });
       const f = encodeURIComponent(JSON.stringify({ label: ['berth.cluster=shop'] }));
       expect(JSON.parse((await api(n.sock, `/v1.41/networks?filters=${f}`)).body), n.name).toEqual([]);
     }
