@@ -52,8 +52,9 @@ export { chooseImageRetention, retainedReleases, DEFAULT_KEEP_IMAGES, type Reten
 export type { DestroyResult, Driver, NodeStatus, Replica, RunSpec, Readiness, ServiceRunSpec, VolumeChoice } from './targets/driver.ts';
 export { execute, type ExecuteInput, type ExecuteResult, type StepFailure } from './execute/executor.ts';
 export type { DeployEvent, EventSink } from './execute/events.ts';
-export { createDockerDriver, createDockerClusterDriver, openTarget, assertTargetAvailable, declaredNodes, type DockerDriverOptions, type DockerNode } from './targets/factory.ts';
+export { createDockerDriver, createDockerClusterDriver, openTarget, assertTargetAvailable, declaredNodes, targetNotes, type DockerDriverOptions, type DockerNode } from './targets/factory.ts';
 export type { Target, TargetKind, TargetObservation, Translator, TranslateContext, ApplyInput, StatusRow, LogOptions, OpenTargetOptions } from './targets/target.ts';
 export { dockerTranslator, type DockerObject } from './targets/docker/translate.ts';
 export { placeReplicas, placementRequest, describePlacements, toPlanPlacement, moveCause, type NodeFacts, type PlacementPlan } from './plan/place.ts';
 export { ensureBaseImages, NODE_BASE_IMAGE, type BaseImageEvent } from './base-images.ts';
+export { swarmTranslator, swarmNotes, type SwarmObject, type SwarmServiceSpec } from './targets/swarm/translate.ts';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { BerthError, type GraphJson } from '@berth/core';
-import { checkPlanBasis, currentRelease, describePlacements, PLAN_VERSION, type Observed, type Plan, type State } from '@berth/engine';
+import { checkPlanBasis, currentRelease, describePlacements, PLAN_VERSION, targetNotes, type Observed, type Plan, type State } from '@berth/engine';
 import { APP_OPTIONS, paramFlags, parse } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { paramChanges, recordedParams } from '../load/params.ts';
@@ -97,6 +97,11 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
         // Where each replica will run, what moves and why, and what cannot be placed (per node).
         const lines = s.plan.placement ? describePlacements(s.graph, s.plan.placement) : [];
         if (lines.length > 0) ctx.stdout.write(`\nPlacement (${s.graph.cluster}):\n${lines.join('\n')}\n`);
+        // An orchestrator places replicas itself: where its tasks run now, and what it does differently.
+        const now = s.plan.placement ? [] : tasksNow(s.observed);
+        if (now.length > 0) ctx.stdout.write(`\nRunning now (${s.graph.cluster}, placed by ${s.graph.target.kind}):\n${now.join('\n')}\n`);
+        const notes = targetNotes(s.graph);
+        if (notes.length > 0) ctx.stdout.write(`\nNotes (${s.graph.target.kind}):\n${notes.map((n) => `  note: ${n}`).join('\n')}\n`);
       }
       for (const [i, pv] of previews.entries()) {
         if (!pv) continue;
@@ -199,4 +204,17 @@ export function assertPlanFresh(p: Plan, file: string, now: CurrentBasis): void 
   throw new BerthError('state.stale-plan', `the plan ${file} is stale:\n${stale.map((x) => `  ${x.message}`).join('\n')}`, {
     hint: 'make a new plan with berth diff --out, review it, and deploy that',
   });
+}
+
+/** `  api: 2 on n1, 1 on n2` per Deployment the target reported replicas of. */
+function tasksNow(observed: Observed | undefined): string[] {
+  if (!observed) return [];
+  const out: string[] = [];
+  for (const [id, o] of Object.entries(observed.resources).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (!o.replicas || o.replicas.length === 0) continue;
+    const per = new Map<string, number>();
+    for (const r of o.replicas) per.set(r.node, (per.get(r.node) ?? 0) + 1);
+    out.push(`  ${id}: ${[...per].sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, k]) => `${k} on ${n}`).join(', ')}`);
+  }
+  return out;
 }

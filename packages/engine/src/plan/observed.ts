@@ -4,6 +4,7 @@
  * state file; the planner compares it with state to find drift.
  */
 import type { ResourceKind } from '@berth/core';
+import type { DriftItem } from './types.ts';
 
 export const REPLICA_STATES = ['running', 'exited', 'missing'] as const;
 export type ReplicaState = (typeof REPLICA_STATES)[number];
@@ -32,6 +33,11 @@ export interface ObservedResource {
   readonly specHash?: string;
   /** Containers of a Deployment or Job, by ordinal. */
   readonly replicas?: readonly ObservedReplica[];
+  /**
+   * Differences the target itself found between what berth sent and what runs (an orchestrator
+   * object edited by hand: `docker service update` by someone else), property by property.
+   */
+  readonly drift?: readonly DriftItem[];
 }
 
 export interface Observed {

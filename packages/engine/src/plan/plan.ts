@@ -392,7 +392,7 @@ function driftOf(ctx: Ctx, kind: string, liveId: string, before: StateResource):
   if (!observed || !(observed.kinds as readonly string[]).includes(kind)) return [];
   const o: ObservedResource | undefined = observed.resources[liveId];
   if (!o || !o.exists) return [{ what: 'resource', expected: 'present', observed: 'missing' }];
-  const out: DriftItem[] = [];
+  const out: DriftItem[] = [...(o.drift ?? [])];
   if (o.specHash !== undefined && o.specHash !== before.specHash) {
     out.push({ what: 'spec label', expected: shortHash(before.specHash), observed: shortHash(o.specHash) });
   }
@@ -484,6 +484,7 @@ function observedDigest(observed: Observed): unknown {
       replicas: [...(o.replicas ?? [])]
         .sort((a, b) => a.ordinal - b.ordinal || byId(a.containerId, b.containerId))
         .map((x) => [x.ordinal, x.node, x.containerId, x.specHash, x.state]),
+      ...(o.drift && o.drift.length > 0 ? { drift: o.drift.map((d) => [d.what, d.expected, d.observed]) } : {}),
     };
   }
   return { cluster: observed.cluster, kinds: [...observed.kinds].sort(byId), resources };

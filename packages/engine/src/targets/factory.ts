@@ -6,6 +6,7 @@ import { BerthError, dockerHostsOf, type GraphJson, type TargetJson } from '@ber
 import type { Driver } from './driver.ts';
 import type { DockerDriverOptions } from './docker/driver.ts';
 import type { DockerNode } from './docker/cluster-driver.ts';
+import { swarmNotes } from './swarm/translate.ts';
 import type { OpenTargetOptions, Target } from './target.ts';
 
 /** The Docker driver, loaded on first use: dockerode is only required when an engine is needed. */
@@ -25,28 +26,40 @@ export async function createDockerClusterDriver(cluster: string, nodes: readonly
 export type { DockerNode };
 
 /**
- * Refuses a target this berth cannot deploy to yet, pointing at the Cluster in cluster.ts.
- * Planning without observing (`diff --no-observe`) checks it too: a plan for a target that
- * cannot be applied would only mislead.
+ * Refuses a target this berth cannot deploy to, pointing at the Cluster in cluster.ts. Every
+ * kind core declares is deployable now; the switch makes a new kind in core a compile error here
+ * until a target exists for it. Planning without observing (`diff --no-observe`) checks it too.
  */
 export function assertTargetAvailable(graph: GraphJson): void {
   const t = graph.target;
-  // kubernetes is a package of its own (@berth/target-kubernetes), opened by the CLI (ADR 8).
-  if (t.kind === 'docker' || t.kind === 'kubernetes') return;
-  throw new BerthError('target.unavailable', `target ${t.kind} is not available yet`, {
-    constructPath: graph.cluster,
-    kind: 'Cluster',
-    property: `target.${t.kind}`,
-    location: t.source,
-    hint: 'deploy this Cluster to the docker target for now: target: { docker: { hosts: [...] } } (or no target: the local engine)',
-  });
+  switch (t.kind) {
+    case 'docker':
+    case 'swarm':
+    // kubernetes is a package of its own (@berth/target-kubernetes), opened by the CLI (ADR 8).
+    case 'kubernetes':
+      return;
+    default: {
+      const kind: string = (t satisfies never as { kind: string }).kind;
+      throw new BerthError('target.unavailable', `target ${kind} is not available in this berth`, {
+        constructPath: graph.cluster,
+        kind: 'Cluster',
+        property: `target.${kind}`,
+        hint: 'use target docker, swarm or kubernetes, or a berth that knows this target',
+      });
+    }
+  }
 }
 
-/** The Cluster's target, opened: the Docker target over one engine or several hosts. */
+/** The Cluster's target, opened: the Docker target over one engine or several hosts, or a Swarm. */
 export async function openTarget(graph: GraphJson, opts: OpenTargetOptions = {}): Promise<Target> {
   assertTargetAvailable(graph);
   if (graph.target.kind === 'kubernetes') {
     throw new BerthError('internal', 'the kubernetes target is opened from @berth/target-kubernetes (openKubernetesTarget), not by the engine');
+  }
+  if (graph.target.kind === 'swarm') {
+    const { SwarmTarget } = await import('./swarm/target.ts');
+    const t = graph.target;
+    return new SwarmTarget({ cluster: graph.cluster, manager: t.manager, nodes: t.nodes.map((n) => ({ name: n.name, endpoint: n.endpoint })), ...(opts.proxyDir ? { proxyDir: opts.proxyDir } : {}) });
   }
   const hosts = dockerHostsOf(graph.target);
   const { DockerTarget, hostAddress } = await import('./docker/target.ts');
@@ -71,4 +84,12 @@ export function declaredNodes(target: TargetJson): string[] {
     case 'kubernetes':
       return [];
   }
+}
+
+/**
+ * What the target does differently from what the program says, for diff and deploy to print
+ * (a Swarm volume pins its users to one node; Swarm has no priorities). Pure.
+ */
+export function targetNotes(graph: GraphJson): string[] {
+  return graph.target.kind === 'swarm' ? swarmNotes(graph) : [];
 }
