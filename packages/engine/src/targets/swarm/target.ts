@@ -506,6 +506,9 @@ export class SwarmTarget implements Target {
     const labels = { [LABEL_CLUSTER]: this.cluster };
     const services = await this.swarm.services(labels);
     for (const s of services) await this.swarm.removeService(s.ID);
+    // Swarm stops a removed service's running tasks itself, but (20.10) leaves the exited container
+    // of a finished replicated-job behind: task containers of the cluster are removed on each node.
+    await this.removeTaskContainers();
     // Tasks leave their networks a moment after their service is gone: removals below retry.
     for (const kind of ['secrets', 'configs'] as const) for (const o of await this.swarm.list(kind, labels)) await this.retry(() => this.swarm.remove(kind, o.ID), 30_000);
     const networks = await this.swarm.networks(labels);
@@ -515,6 +518,21 @@ export class SwarmTarget implements Target {
     await this.retry(async () => (await this.swarm.networks(labels)).length === 0, 30_000);
     const volumes = opts.volumes === false ? { removed: 0, unreachable: [] } : await this.removeVolumes(opts.volumes === true ? undefined : opts.volumes);
     return { containers: services.length, networks: removedNetworks, volumes: volumes.removed, unreachable: volumes.unreachable };
+  }
+
+  /** The cluster's Swarm task containers (berth labels and a swarm task id) on every reachable engine, until none is left. */
+  private async removeTaskContainers(): Promise<void> {
+    const engines: DockerClient[] = [this.swarm.client, ...this.nodeClients.values()];
+    const filters = JSON.stringify({ label: [`${LABEL_CLUSTER}=${this.cluster}`, 'com.docker.swarm.task.id'] });
+    for (const engine of engines) {
+      await this.retry(async () => {
+        const left = await engine.docker.listContainers({ all: true, filters }).catch(() => undefined);
+        // An unreachable node is destroy's volume pass to report; its containers go when it is back.
+        if (left === undefined) return true;
+        for (const c of left) await engine.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+        return left.length === 0;
+      }, 60_000);
+    }
   }
 
   /** Volumes live on nodes: removed through each reachable node's engine (all of the cluster's, or these ids). */
