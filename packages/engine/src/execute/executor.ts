@@ -158,6 +158,28 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   const steps = plan.changes.filter((c) => c.action !== 'noop');
   await undoLeftovers(input, journal, new Set(steps.map((c) => c.id)));
 
+  const { failures, skipped, ok } = await runPlanSteps(input, steps, runStep);
+  await writer.idle();
+  if (record) {
+    const first = failures[0];
+    const result = !ok ? (input.signal.aborted ? 'interrupted' : 'failed') : held.length > 0 ? 'canary' : 'ok';
+    const reason = first ? `${first.id}: ${first.reason}` : held.length > 0 ? `canary of ${held.join(', ')} waits for berth promote or berth abort` : undefined;
+    const rolledBack = failures.some((f) => f.rolledBack);
+    await writer.commit((s) => finishRelease(s, record.start.number, { result, at: now(), ...(reason !== undefined ? { reason } : {}), ...(rolledBack ? { rolledBack } : {}), pins: releasePins(graph, s, input.secretVersions) }), 1);
+  }
+  return { ok, failures, skipped, state: writer.state, ...(held.length > 0 ? { canaries: held } : {}) };
+}
+
+/**
+ * Runs a plan's steps as a DAG (up to `parallelism` at once), announcing each start, finish,
+ * failure and skip, and counting an interrupt that left steps unstarted as a failure. Every
+ * target's apply runs its steps through this one loop; what a step does is the target's.
+ */
+export async function runPlanSteps(
+  input: Pick<ExecuteInput, 'parallelism' | 'signal' | 'emit'>,
+  steps: readonly Change[],
+  runStep: (c: Change) => Promise<void>,
+): Promise<{ readonly ok: boolean; readonly failures: StepFailure[]; readonly skipped: string[] }> {
   const failures: StepFailure[] = [];
   const outcome = await runDag({
     nodes: steps,
@@ -177,20 +199,11 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
     },
     onSkipped: (c, because) => input.emit({ type: 'step-skipped', id: c.id, because: `${because.join(', ')} failed` }),
   });
-  await writer.idle();
   const skipped = [...outcome.skipped, ...outcome.notStarted];
   if (input.signal.aborted && outcome.notStarted.length > 0) {
     failures.push({ id: outcome.notStarted[0] ?? '', reason: 'interrupted', detail: [], rolledBack: false });
   }
-  const ok = failures.length === 0 && outcome.notStarted.length === 0;
-  if (record) {
-    const first = failures[0];
-    const result = !ok ? (input.signal.aborted ? 'interrupted' : 'failed') : held.length > 0 ? 'canary' : 'ok';
-    const reason = first ? `${first.id}: ${first.reason}` : held.length > 0 ? `canary of ${held.join(', ')} waits for berth promote or berth abort` : undefined;
-    const rolledBack = failures.some((f) => f.rolledBack);
-    await writer.commit((s) => finishRelease(s, record.start.number, { result, at: now(), ...(reason !== undefined ? { reason } : {}), ...(rolledBack ? { rolledBack } : {}), pins: releasePins(graph, s, input.secretVersions) }), 1);
-  }
-  return { ok, failures, skipped, state: writer.state, ...(held.length > 0 ? { canaries: held } : {}) };
+  return { ok: failures.length === 0 && outcome.notStarted.length === 0, failures, skipped };
 }
 
 /**

@@ -13,8 +13,7 @@
  */
 import path from 'node:path';
 import { BerthError, DriverError, type GraphJson, type ResourceJson } from '@berth/core';
-import { runDag } from '../../execute/dag.ts';
-import type { ExecuteResult, StepFailure } from '../../execute/executor.ts';
+import { runPlanSteps, type ExecuteResult } from '../../execute/executor.ts';
 import { Journal } from '../../execute/journal.ts';
 import { RolloutFailed } from '../../execute/rollout.ts';
 import { sleep } from '../../execute/sleep.ts';
@@ -173,7 +172,6 @@ export class SwarmTarget implements Target {
 
     await this.ensureClusterNetwork();
     const steps = plan.changes.filter((c) => c.action !== 'noop');
-    const failures: StepFailure[] = [];
     const runStep = async (change: Change): Promise<void> => {
       const r = byId.get(change.id);
       const intent = { creates: [objectName(graph.cluster, change.id)], ...(change.specHash ? { specHash: change.specHash } : {}) };
@@ -189,30 +187,11 @@ export class SwarmTarget implements Target {
       if (opts.outputs) outputs.set(change.id, { ...opts.outputs });
       await journal.done(change, (s: State) => recordChange(s, graph, change, resolved.get(change.id), opts));
     };
-    const outcome = await runDag({
-      nodes: steps,
-      limit: input.parallelism ?? 4,
-      signal: input.signal,
-      run: (c) => {
-        const t0 = Date.now();
-        input.emit({ type: 'step-start', id: c.id, kind: c.kind, action: c.action });
-        return runStep(c).then(() => input.emit({ type: 'step-done', id: c.id, kind: c.kind, action: c.action, ms: Date.now() - t0 }));
-      },
-      onFailed: (c, e) => {
-        const reason = e instanceof Error ? e.message : String(e);
-        const detail = e instanceof RolloutFailed ? e.detail : [];
-        const rolledBack = e instanceof RolloutFailed ? e.rolledBack : false;
-        failures.push({ id: c.id, reason, detail, rolledBack });
-        input.emit({ type: 'step-failed', id: c.id, kind: c.kind, action: c.action, reason, detail, rolledBack, ...(c.source ? { source: `${c.source.file}:${c.source.line}` } : {}) });
-      },
-      onSkipped: (c, because) => input.emit({ type: 'step-skipped', id: c.id, because: `${because.join(', ')} failed` }),
-    });
+    const { ok, failures, skipped } = await runPlanSteps(input, steps, runStep);
     await writer.idle();
     // Secret and config versions no service uses any more (a rotation's old value) go now.
     if (!input.signal.aborted) await this.pruneVersions();
-    const skipped = [...outcome.skipped, ...outcome.notStarted];
-    if (input.signal.aborted && outcome.notStarted.length > 0) failures.push({ id: outcome.notStarted[0] ?? '', reason: 'interrupted', detail: [], rolledBack: false });
-    return { ok: failures.length === 0 && outcome.notStarted.length === 0, failures, skipped, state: writer.state };
+    return { ok, failures, skipped, state: writer.state };
   }
 
   private proxyImage: string | undefined;
