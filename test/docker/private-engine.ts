@@ -13,6 +13,19 @@ import http from 'node:http';
 import path from 'node:path';
 
 /** The socket of the daemon started in `dir` (DOCKER_HOST is `unix://` + this), known before it starts. */
+const bin = (name: string): string | undefined => ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].map((d) => path.join(d, name)).find((p) => fs.existsSync(p));
+
+/** This host's dockerd binary, for a private engine. */
+export const dockerdBinary: string | undefined = bin('dockerd');
+
+/** Why a private engine cannot run here (a skip note), or '' when it can: it needs root, dockerd, unshare, nsenter and ip. */
+export const privateEngineMissing: string =
+  process.getuid?.() !== 0
+    ? ' (skipped: a dockerd of its own needs root)'
+    : dockerdBinary === undefined || bin('unshare') === undefined || bin('nsenter') === undefined || bin('ip') === undefined
+      ? ' (skipped: needs dockerd, unshare, nsenter and ip)'
+      : '';
+
 export const engineSocket = (dir: string): string => path.join(dir, 'docker.sock');
 
 export interface PrivateEngineOptions {

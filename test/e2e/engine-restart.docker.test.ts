@@ -12,19 +12,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineSocket, startPrivateEngine, type PrivateEngine } from '../docker/private-engine.ts';
+import { dockerdBinary, engineSocket, privateEngineMissing, startPrivateEngine, type PrivateEngine } from '../docker/private-engine.ts';
 import { berth, FIXTURES, shown, skipNote, start, unavailable, uniqueCluster } from './harness.ts';
 
-const bin = (name: string): string | undefined => ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].map((d) => path.join(d, name)).find((p) => fs.existsSync(p));
-const dockerd = bin('dockerd');
-const why =
-  unavailable !== undefined
-    ? skipNote
-    : process.getuid?.() !== 0
-      ? ' (skipped: a dockerd of its own needs root)'
-      : dockerd === undefined || bin('unshare') === undefined || bin('nsenter') === undefined || bin('ip') === undefined
-        ? ' (skipped: needs dockerd, unshare, nsenter and ip)'
-        : '';
+const dockerd = dockerdBinary;
+const why = unavailable !== undefined ? skipNote : privateEngineMissing;
 const LONG = 300_000;
 
 describe.skipIf(why !== '')(`berth deploy: an engine restart mid-deploy, then deploy again converges${why}`, () => {

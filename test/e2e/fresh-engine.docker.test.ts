@@ -10,19 +10,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineSocket, startPrivateEngine, type PrivateEngine } from '../docker/private-engine.ts';
+import { dockerdBinary, engineSocket, privateEngineMissing, startPrivateEngine, type PrivateEngine } from '../docker/private-engine.ts';
 import { berth, shown, skipNote, unavailable, uniqueCluster } from './harness.ts';
 
-const bin = (name: string): string | undefined => ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].map((d) => path.join(d, name)).find((p) => fs.existsSync(p));
-const dockerd = bin('dockerd');
-const why =
-  unavailable !== undefined
-    ? skipNote
-    : process.getuid?.() !== 0
-      ? ' (skipped: a dockerd of its own needs root)'
-      : dockerd === undefined || bin('unshare') === undefined || bin('nsenter') === undefined || bin('ip') === undefined
-        ? ' (skipped: needs dockerd, unshare, nsenter and ip)'
-        : '';
+const dockerd = dockerdBinary;
+const why = unavailable !== undefined ? skipNote : privateEngineMissing;
 
 /** GET / of 127.0.0.1:port inside the namespace of `pid`, through curl under nsenter. */
 function getInside(pid: number, port: number): { code: number | null; body: string } {
